@@ -1,0 +1,94 @@
+"""One place builds everything: storage, the HTTP session, the scheduler and the services."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot import __version__
+from bot.clock import Clock, system_clock
+from bot.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
+from bot.netguard import AddressGuard
+from bot.poller import Poller
+from bot.scheduler import make_scheduler, wake
+from bot.settings import Settings
+from bot.source_service import SourceService
+from storage import AsyncStorage, Storage
+
+POLL_JOB = "poll-due-feeds"
+DELIVER_JOB = "deliver-outbox"
+
+
+@dataclass
+class App:
+    settings: Settings
+    clock: Clock
+    storage: AsyncStorage
+    session: aiohttp.ClientSession
+    fetcher: Fetcher
+    scheduler: AsyncIOScheduler
+    poller: Poller
+    sources: SourceService
+    instance: str
+
+    def wake_deliverer(self) -> None:
+        wake(self.scheduler, DELIVER_JOB)
+
+    @property
+    def poll_tick_seconds(self) -> float:
+        """How often due feeds are looked for: a tenth of the floor, between 0.5 s and 30 s."""
+        return min(max(self.settings.min_interval_seconds / 10, 0.5), 30.0)
+
+
+async def _instance_id(storage: AsyncStorage) -> str:
+    """A short random id of this database, so delivery nonces differ between installations."""
+    meta = storage.sync.meta
+    instance = await storage.run(meta.get, "instance")
+    if instance is None:
+        instance = secrets.token_hex(4)
+        await storage.run(meta.set, "instance", instance)
+    return instance
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[App]:
+    """Open storage (migrating it), the HTTP session and the scheduler; close them all."""
+    storage = AsyncStorage(await asyncio.to_thread(Storage, settings.database))
+    scheduler = make_scheduler()
+    guard = AddressGuard(settings.allow_private_hosts)
+    try:
+        async with make_session(
+            guard, user_agent=USER_AGENT_TEMPLATE.format(version=__version__)
+        ) as session:
+            fetcher = Fetcher(session, guard)
+
+            def on_new() -> None:
+                wake(scheduler, DELIVER_JOB)
+
+            poller = Poller(storage, fetcher, clock, on_new_deliveries=on_new)
+            sources = SourceService(storage, fetcher, settings, clock, on_new_deliveries=on_new)
+            app = App(
+                settings=settings,
+                clock=clock,
+                storage=storage,
+                session=session,
+                fetcher=fetcher,
+                scheduler=scheduler,
+                poller=poller,
+                sources=sources,
+                instance=await _instance_id(storage),
+            )
+            try:
+                yield app
+            finally:
+                if scheduler.running:
+                    scheduler.shutdown(wait=False)
+                await poller.close()
+    finally:
+        await storage.close()

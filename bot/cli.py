@@ -1,0 +1,318 @@
+"""The `newsdesk` command line: run, check, poll, sources import/export, sync-commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+import discord
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress
+
+from bot import __version__
+from bot.app import open_app
+from bot.discord_endpoints import use_discord_endpoints
+from bot.errors import Duplicate, NewsdeskError, NotFound
+from bot.logs import setup_logging
+from bot.opml import OpmlFeed, read_opml, write_opml
+from bot.settings import Settings
+from bot.source_service import AddRequest
+from storage import Storage
+from storage.migrations import pending
+
+log = logging.getLogger(__name__)
+out = Console()
+err = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for problem in settings_problems(exc):
+            err.print(f"[red]✗[/] {problem}", highlight=False)
+        raise SystemExit(2) from None
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        variable = "DISCORD_TOKEN" if field == "DISCORD_TOKEN" else f"NEWSDESK_{field.upper()}"
+        problems.append(f"{variable} is invalid: {error['msg']}.")
+    return problems
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def database_problem(path: Path) -> str | None:
+    """One sentence on why the database cannot be used, or None."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        return f"The database folder {folder} does not exist (NEWSDESK_DATABASE={path})."
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"The database file {path} is not readable and writable by this user."
+    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        return f"The database folder {folder} is not writable, so {path.name} cannot be created."
+    return None
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = settings_problems(exc)
+        settings = None
+    else:
+        problems = []
+    if settings is not None:
+        if not settings.token():
+            problems.append(
+                "DISCORD_TOKEN is not set: put the bot token in .env or the environment."
+            )
+        problem = database_problem(settings.database)
+        if problem:
+            problems.append(problem)
+        elif settings.database.exists():
+            try:
+                storage = Storage(settings.database, run_migrations=False)
+                if not storage.integrity_ok():
+                    problems.append(f"The database {settings.database} failed its integrity check.")
+                waiting = pending(storage.db)
+                if waiting:
+                    out.print(f"• {len(waiting)} migration(s) will run at the next start.")
+                storage.close()
+            except NewsdeskError as exc:
+                problems.append(exc.message)
+    for problem in problems:
+        err.print(f"[red]✗[/] {problem}", highlight=False)
+    if problems:
+        return 1
+    out.print("[green]✓[/] Configuration and database are fine.")
+    return 0
+
+
+# --- run -----------------------------------------------------------------------------------
+
+
+async def _run(settings: Settings) -> int:
+    from bot.newsbot import NewsBot  # discord.py client set-up only for the verbs that need it
+
+    token = settings.token()
+    if not token:
+        err.print(
+            "[red]✗[/] DISCORD_TOKEN is not set: put the bot token in .env or the environment."
+        )
+        return 2
+    use_discord_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    async with open_app(settings) as app:
+        bot = NewsBot(app)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: asyncio.create_task(bot.close()))
+        try:
+            async with bot:
+                await bot.start(token)
+        except discord.LoginFailure:
+            err.print("[red]✗[/] Discord refused the token: check DISCORD_TOKEN.")
+            return 1
+    log.info("newsdesk stopped")
+    return 0
+
+
+def cmd_run(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    setup_logging(settings.log_level, secrets=_secrets(settings))
+    log.info("newsdesk %s starting", __version__)
+    return asyncio.run(_run(settings))
+
+
+async def _sync_commands(settings: Settings, guild_id: int | None) -> int:
+    from bot.command_sync import sync_commands
+    from bot.newsbot import NewsBot
+
+    token = settings.token()
+    if not token:
+        err.print("[red]✗[/] DISCORD_TOKEN is not set.")
+        return 2
+    use_discord_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    async with open_app(settings) as app:
+        bot = NewsBot(app, background=False)
+        async with bot:
+            await bot.login(token)  # runs setup_hook, which loads the cogs
+            await sync_commands(
+                bot.tree, app.storage, dev_guild_id=guild_id or settings.dev_guild_id, force=True
+            )
+    out.print("[green]✓[/] Slash commands registered.")
+    return 0
+
+
+def cmd_sync_commands(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    setup_logging(settings.log_level, secrets=_secrets(settings))
+    return asyncio.run(_sync_commands(settings, args.guild))
+
+
+# --- poll --------------------------------------------------------------------------------------
+
+
+async def _poll_once(settings: Settings) -> Counter[str]:
+    async with open_app(settings) as app:
+        tasks = await app.poller.poll_due()
+        counts: Counter[str] = Counter(feeds=len(tasks))
+        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                counts["errors"] += 1
+                continue
+            counts[outcome.status] += 1
+            counts["new_items"] += outcome.new_items
+            counts["queued"] += outcome.pending
+        return counts
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    setup_logging(settings.log_level, secrets=_secrets(settings))
+    if not args.once:
+        err.print("Only `newsdesk poll --once` exists; `newsdesk run` polls continuously.")
+        return 2
+    counts = asyncio.run(_poll_once(settings))
+    out.print(
+        f"polled {counts['feeds']} feed(s): {counts['new']} with new items, "
+        f"{counts['unchanged'] + counts['not-modified']} unchanged, {counts['failed']} failed, "
+        f"{counts['gone']} gone; {counts['new_items']} new item(s) stored, "
+        f"{counts['queued']} delivery(ies) queued"
+    )
+    return 0
+
+
+# --- sources import / export -------------------------------------------------------------------
+
+
+async def _import(
+    settings: Settings, feeds: list[OpmlFeed], guild: int, channel: int
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    async with open_app(settings) as app:
+        limit = asyncio.Semaphore(16)
+        with Progress(console=err) as progress:
+            task = progress.add_task("Importing feeds", total=len(feeds))
+
+            async def add(feed: OpmlFeed) -> None:
+                async with limit:
+                    try:
+                        await app.sources.add(
+                            AddRequest(
+                                guild_id=guild,
+                                channel_id=channel,
+                                user_id=0,
+                                url=feed.url,
+                                name=feed.title or None,
+                            )
+                        )
+                        counts["added"] += 1
+                    except NewsdeskError as exc:
+                        kind = "duplicate" if isinstance(exc, Duplicate) else "failed"
+                        counts[kind] += 1
+                        if kind == "failed":
+                            failures.append(f"{feed.url}: {exc.message}")
+                    progress.advance(task)
+
+            await asyncio.gather(*(add(feed) for feed in feeds))
+    for failure in failures:
+        err.print(f"[red]✗[/] {failure}", highlight=False)
+    return counts
+
+
+def cmd_sources_import(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    setup_logging("WARNING", secrets=_secrets(settings))
+    try:
+        feeds = read_opml(Path(args.file).read_bytes())
+    except OSError as exc:
+        err.print(f"[red]✗[/] Cannot read {args.file}: {exc.strerror}.")
+        return 1
+    except NewsdeskError as exc:
+        err.print(f"[red]✗[/] {exc.message}")
+        return 1
+    counts = asyncio.run(_import(settings, feeds, args.guild, args.channel))
+    out.print(
+        f"{counts['added']} added, {counts['duplicate']} duplicate, {counts['failed']} failed"
+    )
+    return 0 if not counts["failed"] else 1
+
+
+async def _export(settings: Settings, guild: int) -> bytes:
+    async with open_app(settings) as app:
+        rows = await app.sources.statuses(guild)
+    if not rows:
+        raise NotFound(f"Guild {guild} has no sources.")
+    return write_opml(OpmlFeed(url=r.source.feed_url, title=r.source.name) for r in rows)
+
+
+def cmd_sources_export(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    setup_logging("WARNING", secrets=_secrets(settings))
+    try:
+        sys.stdout.buffer.write(asyncio.run(_export(settings, args.guild)))
+    except NewsdeskError as exc:
+        err.print(f"[red]✗[/] {exc.message}")
+        return 1
+    return 0
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [
+        settings.token(),
+        settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+    ]
+    return [v for v in values if v]
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="newsdesk", description="A Discord newsletter bot.")
+    root.add_argument("--version", action="version", version=f"newsdesk {__version__}")
+    verbs = root.add_subparsers(dest="verb", required=True)
+    verbs.add_parser("run", help="run the bot (migrates the database first)").set_defaults(
+        func=cmd_run
+    )
+    verbs.add_parser("check", help="validate configuration and database").set_defaults(
+        func=cmd_check
+    )
+    poll = verbs.add_parser("poll", help="poll due sources without connecting to Discord")
+    poll.add_argument("--once", action="store_true", help="poll every due source once and exit")
+    poll.set_defaults(func=cmd_poll)
+    sync = verbs.add_parser("sync-commands", help="register the slash commands")
+    sync.add_argument(
+        "--guild", type=int, help="register to this guild only (fast, for development)"
+    )
+    sync.set_defaults(func=cmd_sync_commands)
+    sources = verbs.add_parser("sources", help="import or export sources as OPML")
+    source_verbs = sources.add_subparsers(dest="sources_verb", required=True)
+    imp = source_verbs.add_parser("import", help="add every feed of an OPML file")
+    imp.add_argument("file")
+    imp.add_argument("--guild", type=int, required=True)
+    imp.add_argument("--channel", type=int, required=True)
+    imp.set_defaults(func=cmd_sources_import)
+    exp = source_verbs.add_parser("export", help="print a guild's sources as OPML")
+    exp.add_argument("--guild", type=int, required=True)
+    exp.set_defaults(func=cmd_sources_export)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

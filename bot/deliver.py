@@ -1,0 +1,161 @@
+"""Delivery: the outbox is drained oldest first, each post with a fixed nonce.
+
+A crash between posting and recording is safe: the resend carries the same nonce, and
+Discord (enforce_nonce) answers with the first message instead of posting again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Protocol
+
+import aiohttp
+import discord
+
+from bot.clock import Clock
+from bot.render import MessagePayload, render
+from storage import AsyncStorage
+from storage.models import Outgoing
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY = 3600.0
+
+
+class Sender(Protocol):
+    async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
+        """Post and return the message id; raises discord.HTTPException and friends."""
+        ...
+
+
+class DiscordSender:
+    """Posts through discord.py; the channel need not be cached."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
+        channel = self._client.get_partial_messageable(channel_id)
+        embed = discord.Embed.from_dict(payload.embed) if payload.embed else None
+        message = await channel.send(
+            content=payload.content,
+            embed=embed,  # type: ignore[arg-type]
+            nonce=nonce,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        return message.id
+
+
+def nonce_for(instance: str, delivery_id: int) -> str:
+    """At most 25 characters, fixed per delivery, distinct between installations."""
+    return f"nd{instance[:8]}{delivery_id:x}"[:25]
+
+
+ChannelBlocked = Callable[[int, str], Awaitable[None]]
+
+
+class Deliverer:
+    def __init__(
+        self,
+        storage: AsyncStorage,
+        sender: Sender,
+        clock: Clock,
+        *,
+        instance: str,
+        on_channel_blocked: ChannelBlocked | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._storage = storage
+        self._sender = sender
+        self._clock = clock
+        self._instance = instance
+        self._on_channel_blocked = on_channel_blocked
+        self._rng = rng or random.Random()
+        self._lock = asyncio.Lock()
+
+    async def deliver_due(self) -> int:
+        """Post everything that is due, channel by channel in order; return how many posted."""
+        posted = 0
+        async with self._lock:  # one drain at a time, or two could post the same row
+            while True:
+                batch = await self._storage.run(self._storage.sync.deliveries.due, self._clock())
+                if not batch:
+                    return posted
+                by_channel: dict[int, list[Outgoing]] = defaultdict(list)
+                for outgoing in batch:
+                    by_channel[outgoing.delivery.channel_id].append(outgoing)
+                results = await asyncio.gather(
+                    *(self._drain_channel(rows) for rows in by_channel.values())
+                )
+                posted += sum(done for done, _ in results)
+                if not any(progress for _, progress in results):
+                    return posted
+
+    async def _drain_channel(self, rows: list[Outgoing]) -> tuple[int, bool]:
+        """Post a channel's rows in order, stopping at the first that fails.
+        Returns (posted, whether anything changed state)."""
+        posted = 0
+        for outgoing in rows:
+            outcome = await self._deliver_one(outgoing)
+            if outcome == "sent":
+                posted += 1
+            elif outcome == "failed":
+                continue  # refused for good: the next post may go on
+            else:
+                return posted, posted > 0 or outcome == "blocked"
+        return posted, True
+
+    async def _deliver_one(self, outgoing: Outgoing) -> str:
+        delivery = outgoing.delivery
+        payload = render(outgoing.item, outgoing.source, outgoing.feed_title)
+        store = self._storage.sync.deliveries
+        try:
+            message_id = await self._sender.send(
+                delivery.channel_id, payload, nonce_for(self._instance, delivery.id)
+            )
+        except discord.Forbidden as exc:
+            await self._block(
+                delivery.channel_id, f"no permission to post there ({exc.text or 403})"
+            )
+            return "blocked"
+        except discord.NotFound:
+            await self._block(delivery.channel_id, "the channel no longer exists")
+            return "blocked"
+        except discord.HTTPException as exc:
+            if exc.status == 400:
+                log.error(
+                    "Discord refused delivery %d (%s); payload: %r", delivery.id, exc.text, payload
+                )
+                await self._storage.run(
+                    store.mark_failed, delivery.id, f"Discord refused the post: {exc.text}"[:500]
+                )
+                return "failed"
+            await self._retry(outgoing, f"Discord error {exc.status}")
+            return "retry"
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            await self._retry(outgoing, f"network error: {type(exc).__name__}")
+            return "retry"
+        await self._storage.run(store.mark_sent, delivery.id, message_id, self._clock())
+        return "sent"
+
+    async def _retry(self, outgoing: Outgoing, error: str) -> None:
+        attempts = outgoing.delivery.attempts + 1
+        delay = min(2.0**attempts, MAX_RETRY_DELAY) * self._rng.uniform(0.5, 1.0)
+        when = self._clock() + timedelta(seconds=delay)
+        log.warning(
+            "delivery %d failed (%s); retrying in %.0f s", outgoing.delivery.id, error, delay
+        )
+        await self._storage.run(
+            self._storage.sync.deliveries.retry_later, outgoing.delivery.id, error, when
+        )
+
+    async def _block(self, channel_id: int, reason: str) -> None:
+        log.warning("stopped posting to channel %d: %s", channel_id, reason)
+        await self._storage.run(self._storage.sync.sources.set_channel_error, channel_id, reason)
+        if self._on_channel_blocked is not None:
+            await self._on_channel_blocked(channel_id, reason)

@@ -1,0 +1,46 @@
+"""Logging, configured once; secrets are scrubbed from every record."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces each secret (the bot token, API keys) wherever it would be printed."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s and len(s) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._secrets:
+            record.msg, record.args = self._scrub(record.getMessage()), None
+            if record.exc_info:
+                # Formatter prints exc_text when exc_info is gone: keep only the scrubbed text.
+                record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return True
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    """Log to stderr at `level`; discord.py's chatty gateway logs stay at INFO or above."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+    )
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("discord.gateway", "discord.client", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)

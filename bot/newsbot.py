@@ -1,0 +1,75 @@
+"""The Discord client: loads the cogs, syncs commands when they changed, starts the jobs."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.app import DELIVER_JOB, POLL_JOB, App
+from bot.command_sync import sync_commands
+from bot.deliver import Deliverer, DiscordSender
+from bot.scheduler import add_interval_job
+from bot.tree import NewsTree
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.admin", "cogs.sources")
+DELIVERY_SWEEP_SECONDS = 5.0
+
+
+class NewsBot(commands.Bot):
+    def __init__(self, app: App, *, background: bool = True, **options: object) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=NewsTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,  # type: ignore[arg-type]
+        )
+        self.app = app
+        self.background = background
+        self.deliverer = Deliverer(
+            app.storage, DiscordSender(self), app.clock, instance=app.instance
+        )
+
+    async def setup_hook(self) -> None:
+        # Runs once, after login and before the gateway connects (on_ready runs on every
+        # reconnect, so no work starts there).
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if not self.background:
+            return
+        await sync_commands(
+            self.tree, self.app.storage, dev_guild_id=self.app.settings.dev_guild_id
+        )
+        scheduler = self.app.scheduler
+        add_interval_job(scheduler, POLL_JOB, self._poll_tick, self.app.poll_tick_seconds)
+        add_interval_job(scheduler, DELIVER_JOB, self._deliver, DELIVERY_SWEEP_SECONDS)
+        scheduler.start()
+
+    async def _poll_tick(self) -> None:
+        await self.app.poller.poll_due()
+
+    async def _deliver(self) -> None:
+        posted = await self.deliverer.deliver_due()
+        if posted:
+            log.info("posted %d item(s)", posted)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected as %s (%s) to %d guild(s)",
+            self.user,
+            getattr(self.user, "id", "?"),
+            len(self.guilds),
+        )
+
+    async def close(self) -> None:
+        if self.app.scheduler.running:
+            self.app.scheduler.shutdown(wait=False)
+        await self.app.poller.close()
+        await super().close()

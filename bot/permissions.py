@@ -1,0 +1,35 @@
+"""Who may moderate: Manage Server, or the guild's moderator role. Checked by the bot on
+every moderator command, whatever the guild's command-permission overrides say."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.errors import PermissionDenied
+from storage import AsyncStorage
+
+REFUSAL = (
+    "You need the Manage Server permission or this server's newsdesk moderator role to do that."
+)
+
+
+async def is_moderator(
+    interaction: discord.Interaction[discord.Client], storage: AsyncStorage
+) -> bool:
+    if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+        return False
+    # interaction.permissions is what Discord computed for this member in this channel.
+    perms = interaction.permissions
+    if perms.administrator or perms.manage_guild:
+        return True
+    settings = await storage.run(storage.sync.guilds.settings, interaction.guild_id)
+    role_id = settings.moderator_role_id
+    return role_id is not None and any(role.id == role_id for role in interaction.user.roles)
+
+
+async def require_moderator(
+    interaction: discord.Interaction[discord.Client], storage: AsyncStorage
+) -> None:
+    """Raises PermissionDenied unless the member may moderate newsdesk here."""
+    if not await is_moderator(interaction, storage):
+        raise PermissionDenied(REFUSAL)

@@ -1,0 +1,205 @@
+"""The update pipeline for one feed: fetch → parse → decide → store.
+
+Only fetch touches the network and only storage touches SQLite; parse runs in a worker
+thread so a big feed never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import decide
+from bot.clock import Clock
+from bot.errors import FetchError, NotAFeed
+from bot.fetch import Fetcher, FetchResult
+from bot.parse import ParsedFeed, parse_feed
+from bot.route import route
+from storage import AsyncStorage
+from storage.models import Feed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    feed_id: int
+    status: str  # "new", "unchanged", "not-modified", "failed", "gone"
+    new_items: int = 0
+    pending: int = 0
+    error: str | None = None
+    recovered: bool = False
+    started_failing: bool = False
+
+
+async def parse_off_loop(result: FetchResult) -> ParsedFeed:
+    return await asyncio.to_thread(parse_feed, result.body, result.url, result.content_type)
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+class Poller:
+    def __init__(
+        self,
+        storage: AsyncStorage,
+        fetcher: Fetcher,
+        clock: Clock,
+        *,
+        concurrency: int = 50,
+        on_new_deliveries: Callable[[], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._storage = storage
+        self._fetcher = fetcher
+        self._clock = clock
+        self._limit = asyncio.Semaphore(concurrency)
+        self._on_new = on_new_deliveries
+        self._rng = rng or random.Random()
+        self._inflight: dict[int, asyncio.Task[PollOutcome]] = {}
+
+    async def poll_due(self) -> list[asyncio.Task[PollOutcome]]:
+        """Start a poll of every due feed not already being polled; return the tasks.
+
+        Returns at once: a slow feed never holds up the next tick or the other feeds."""
+        due = await self._storage.run(self._storage.sync.feeds.due, self._clock())
+        started = []
+        for feed in due:
+            if feed.id in self._inflight:
+                continue
+            task = asyncio.create_task(self._poll_bounded(feed), name=f"poll-feed-{feed.id}")
+            self._inflight[feed.id] = task
+            task.add_done_callback(functools.partial(self._forget, feed.id))
+            started.append(task)
+        return started
+
+    def _forget(self, feed_id: int, _task: object) -> None:
+        self._inflight.pop(feed_id, None)
+
+    async def close(self) -> None:
+        for task in list(self._inflight.values()):
+            task.cancel()
+        await asyncio.gather(*self._inflight.values(), return_exceptions=True)
+
+    async def _poll_bounded(self, feed: Feed) -> PollOutcome:
+        async with self._limit:
+            try:
+                outcome = await self.poll_feed(feed)
+            except Exception:
+                log.exception("polling feed %d (%s) failed unexpectedly", feed.id, feed.url)
+                raise
+        if outcome.pending and self._on_new is not None:
+            self._on_new()
+        return outcome
+
+    async def poll_feed(self, feed: Feed) -> PollOutcome:
+        try:
+            result = await self._fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+        except FetchError as exc:
+            return await self._failed(
+                feed, exc.message, exc.status, getattr(exc, "retry_after", None)
+            )
+        now = self._clock()
+        next_due = decide.next_poll(
+            now,
+            interval=feed.interval_seconds,
+            max_age=result.max_age,
+            retry_after=result.retry_after,
+            rng=self._rng,
+        )
+        feeds = self._storage.sync.feeds
+        digest = None if result.not_modified else body_hash(result.body)
+        if result.not_modified or digest == feed.body_hash:
+            # 304, or the same bytes again: nothing to parse.
+            before = await self._storage.run(
+                feeds.record_success,
+                feed.id,
+                now=now,
+                next_due_at=next_due,
+                etag=result.etag or feed.etag,
+                last_modified=result.last_modified or feed.last_modified,
+                body_hash=digest,
+                new_url=result.permanent_url,
+            )
+            status = "not-modified" if result.not_modified else "unchanged"
+            return PollOutcome(feed.id, status, recovered=before.failing_since is not None)
+        try:
+            parsed = await parse_off_loop(result)
+        except NotAFeed as exc:
+            return await self._failed(feed, exc.message, None, None)
+        if parsed.ttl_seconds:
+            next_due = decide.next_poll(
+                now,
+                interval=feed.interval_seconds,
+                ttl=parsed.ttl_seconds,
+                max_age=result.max_age,
+                retry_after=result.retry_after,
+                rng=self._rng,
+            )
+        known = await self._storage.run(
+            self._storage.sync.items.known_keys, feed.id, [item.key for item in parsed.items]
+        )
+        fresh = decide.new_items(parsed.items, known)
+        stored = await self._storage.run(
+            self._storage.sync.items.store, feed.id, fresh, now=self._clock(), route=route
+        )
+        before = await self._storage.run(
+            feeds.record_success,
+            feed.id,
+            now=now,
+            next_due_at=next_due,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            body_hash=digest,
+            title=parsed.title,
+            site_url=parsed.link,
+            new_url=result.permanent_url,
+        )
+        if parsed.warning:
+            log.info("feed %d parsed with a warning: %s", feed.id, parsed.warning)
+        return PollOutcome(
+            feed.id,
+            "new" if stored.new_items else "unchanged",
+            new_items=stored.new_items,
+            pending=stored.pending,
+            recovered=before.failing_since is not None,
+        )
+
+    async def _failed(
+        self, feed: Feed, message: str, status: int | None, retry_after: float | None
+    ) -> PollOutcome:
+        now = self._clock()
+        not_found_since = (feed.not_found_since or now) if status == 404 else None
+        gone = decide.is_gone(status, not_found_since, now)
+        next_due = decide.backoff(
+            now,
+            interval=feed.interval_seconds,
+            failures=feed.failure_count + 1,
+            retry_after=retry_after,
+            rng=self._rng,
+        )
+        log.info("feed %d (%s) failed: %s", feed.id, feed.url, message)
+        await self._storage.run(
+            self._storage.sync.feeds.record_failure,
+            feed.id,
+            now=now,
+            next_due_at=next_due,
+            message=message,
+            status=status,
+            not_found=status == 404,
+            gone=gone,
+        )
+        return PollOutcome(
+            feed.id,
+            "gone" if gone else "failed",
+            error=message,
+            started_failing=feed.failing_since is None,
+        )

@@ -1,0 +1,135 @@
+"""The outbox: pending posts, and what became of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from storage.connection import wrapped
+from storage.models import Delivery, Outgoing
+from storage.rows import delivery_from_row, item_from_row, prefixed, source_from_row
+from storage.timeutil import to_db
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryLine:
+    """One recent item of a source and what became of it (for /source info)."""
+
+    delivery: Delivery
+    title: str
+    url: str | None
+
+
+def _columns(alias: str, prefix: str, names: str) -> str:
+    return ", ".join(f"{alias}.{n} AS {prefix}__{n}" for n in names.split())
+
+
+_ITEM_COLS = (
+    "id feed_id key title url summary content author image_url published_at first_seen_at "
+    "brief_json"
+)
+_SOURCE_COLS = (
+    "id guild_id feed_id channel_id name interval_seconds include_keywords exclude_keywords style "
+    "fulltext paused_at pause_reason channel_error alerted_failing created_by created_at removed_at"
+)
+
+
+class DeliveryStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    @wrapped
+    def due(self, now: datetime, limit: int = 100) -> list[Outgoing]:
+        """Pending deliveries that may be sent now, oldest first. A channel whose earlier
+        delivery waits for a retry is held back whole, so posts keep their order; paused,
+        removed and blocked sources wait. Raises StorageError."""
+        rows = self._db.query(
+            f"""SELECT d.*, {_columns("i", "i", _ITEM_COLS)},
+                   {_columns("s", "s", _SOURCE_COLS)}, f.url AS s__feed_url,
+                   f.title AS feed_title
+                FROM deliveries d
+                JOIN items i ON i.id = d.item_id
+                JOIN sources s ON s.id = d.source_id
+                JOIN feeds f ON f.id = s.feed_id
+                WHERE d.state = 'pending'
+                  AND s.removed_at IS NULL AND s.paused_at IS NULL AND s.channel_error IS NULL
+                  AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)
+                  AND NOT EXISTS (
+                    SELECT 1 FROM deliveries e WHERE e.channel_id = d.channel_id
+                      AND e.state = 'pending' AND e.id < d.id AND e.next_attempt_at > :now)
+                ORDER BY d.id LIMIT :limit""",
+            {"now": to_db(now), "limit": limit},
+        )
+        return [
+            Outgoing(
+                delivery=delivery_from_row(row),
+                item=item_from_row(prefixed(row, "i")),
+                source=source_from_row(prefixed(row, "s")),
+                feed_title=row["feed_title"],
+            )
+            for row in rows
+        ]
+
+    @wrapped
+    def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
+        """Record the posted message. Raises StorageError."""
+        self._db.execute(
+            """UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?,
+               attempts = attempts + 1, last_error = NULL WHERE id = ?""",
+            [message_id, to_db(now), delivery_id],
+        )
+
+    @wrapped
+    def retry_later(self, delivery_id: int, error: str, next_attempt_at: datetime) -> int:
+        """Count a failed attempt and set when to try again; return the attempts so far.
+        Raises StorageError."""
+        self._db.execute(
+            """UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+               WHERE id = ?""",
+            [error, to_db(next_attempt_at), delivery_id],
+        )
+        row = self._db.execute("SELECT attempts FROM deliveries WHERE id = ?", [delivery_id])
+        return int(row.fetchone()[0])
+
+    @wrapped
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        """Give up on a delivery Discord refused (never retried). Raises StorageError."""
+        self._db.execute(
+            """UPDATE deliveries SET state = 'failed', reason = ?, last_error = ?,
+               attempts = attempts + 1 WHERE id = ?""",
+            [error, error, delivery_id],
+        )
+
+    @wrapped
+    def waiting(self, guild_id: int | None = None) -> int:
+        """How many deliveries are pending (in a guild, or everywhere). Raises StorageError."""
+        sql = "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'"
+        params: list[int] = []
+        if guild_id is not None:
+            sql += " AND guild_id = ?"
+            params.append(guild_id)
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    @wrapped
+    def recent_for_source(self, source_id: int, limit: int = 10) -> list[DeliveryLine]:
+        """The newest items of a source and their delivery state. Raises StorageError."""
+        rows = self._db.query(
+            """SELECT d.*, i.title AS item_title, i.url AS item_url FROM deliveries d
+               JOIN items i ON i.id = d.item_id WHERE d.source_id = ?
+               ORDER BY d.id DESC LIMIT ?""",
+            [source_id, limit],
+        )
+        return [DeliveryLine(delivery_from_row(r), r["item_title"], r["item_url"]) for r in rows]
+
+    @wrapped
+    def sent_messages(self, channel_id: int) -> list[tuple[int, int]]:
+        """(delivery id, message id) of everything posted to a channel, in order.
+        Raises StorageError."""
+        rows = self._db.execute(
+            "SELECT id, message_id FROM deliveries WHERE channel_id = ? AND state = 'sent' "
+            "ORDER BY id",
+            [channel_id],
+        )
+        return [(int(a), int(b)) for a, b in rows]

@@ -1,0 +1,207 @@
+"""Feeds: URLs and their fetch state. The poll schedule lives here (next_due_at)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from bot.errors import NotFound
+from storage.connection import wrapped
+from storage.models import Feed
+from storage.rows import feed_from_row
+from storage.timeutil import from_db_required, to_db
+
+# Sources that are neither removed nor paused make a feed worth polling.
+_ACTIVE = "removed_at IS NULL AND paused_at IS NULL"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedError:
+    at: datetime
+    status: int | None
+    message: str
+
+
+class FeedStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    @wrapped
+    def get(self, feed_id: int) -> Feed:
+        """The feed with this id. Raises NotFound, StorageError."""
+        row = next(self._db.query("SELECT * FROM feeds WHERE id = ?", [feed_id]), None)
+        if row is None:
+            raise NotFound(f"There is no feed {feed_id}.")
+        return feed_from_row(row)
+
+    @wrapped
+    def get_by_url(self, url: str) -> Feed | None:
+        """The feed with this URL, or None. Raises StorageError."""
+        row = next(self._db.query("SELECT * FROM feeds WHERE url = ?", [url]), None)
+        return None if row is None else feed_from_row(row)
+
+    def ensure(
+        self,
+        url: str,
+        *,
+        title: str,
+        site_url: str | None,
+        interval_seconds: int,
+        next_due_at: datetime,
+        now: datetime,
+    ) -> int:
+        """The id of the feed with this URL, creating it. Call inside a transaction."""
+        self._db.execute(
+            "INSERT INTO feeds (url, title, site_url, interval_seconds, next_due_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+            [url, title, site_url, interval_seconds, to_db(next_due_at), to_db(now)],
+        )
+        row = self._db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
+        return int(row[0])
+
+    @wrapped
+    def due(self, now: datetime, limit: int = 500) -> list[Feed]:
+        """Feeds whose next poll time has come and that some active source follows,
+        soonest first. Raises StorageError."""
+        rows = self._db.query(
+            f"""SELECT * FROM feeds f WHERE next_due_at <= ? AND gone_at IS NULL
+                AND EXISTS (SELECT 1 FROM sources s WHERE s.feed_id = f.id AND {_ACTIVE})
+                ORDER BY next_due_at LIMIT ?""",
+            [to_db(now), limit],
+        )
+        return [feed_from_row(row) for row in rows]
+
+    @wrapped
+    def next_due_time(self) -> datetime | None:
+        """The earliest next_due_at among polled feeds, or None. Raises StorageError."""
+        row = self._db.execute(
+            f"""SELECT MIN(next_due_at) FROM feeds f WHERE gone_at IS NULL
+                AND EXISTS (SELECT 1 FROM sources s WHERE s.feed_id = f.id AND {_ACTIVE})"""
+        ).fetchone()
+        return None if row[0] is None else from_db_required(row[0])
+
+    @wrapped
+    def record_success(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        next_due_at: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        body_hash: str | None,
+        title: str | None = None,
+        site_url: str | None = None,
+        new_url: str | None = None,
+    ) -> Feed:
+        """A poll that got a good answer (200 or 304): failures reset. Returns the feed as it
+        was before, so the caller can tell a recovery. Raises NotFound, StorageError."""
+        with self._db.atomic():
+            before = self.get(feed_id)
+            self._db.execute(
+                """UPDATE feeds SET last_polled_at = :now, last_ok_at = :now, next_due_at = :due,
+                   etag = :etag, last_modified = :lm, body_hash = COALESCE(:hash, body_hash),
+                   title = COALESCE(NULLIF(:title, ''), title),
+                   site_url = COALESCE(:site, site_url), failing_since = NULL,
+                   failure_count = 0, last_error = NULL, not_found_since = NULL
+                   WHERE id = :id""",
+                {
+                    "now": to_db(now),
+                    "due": to_db(next_due_at),
+                    "etag": etag,
+                    "lm": last_modified,
+                    "hash": body_hash,
+                    "title": title,
+                    "site": site_url,
+                    "id": feed_id,
+                },
+            )
+            if new_url and new_url != before.url and self.get_by_url(new_url) is None:
+                self._db.execute("UPDATE feeds SET url = ? WHERE id = ?", [new_url, feed_id])
+        return before
+
+    @wrapped
+    def record_failure(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        next_due_at: datetime,
+        message: str,
+        status: int | None,
+        not_found: bool = False,
+        gone: bool = False,
+    ) -> Feed:
+        """A failed poll: count it, keep the error, set the retry time. Returns the feed
+        after the update. Raises NotFound, StorageError."""
+        with self._db.atomic():
+            self._db.execute(
+                """UPDATE feeds SET last_polled_at = :now, next_due_at = :due,
+                   failing_since = COALESCE(failing_since, :now), failure_count = failure_count + 1,
+                   last_error = :msg,
+                   not_found_since = CASE WHEN :nf THEN COALESCE(not_found_since, :now) END,
+                   gone_at = CASE WHEN :gone THEN :now ELSE gone_at END
+                   WHERE id = :id""",
+                {
+                    "now": to_db(now),
+                    "due": to_db(next_due_at),
+                    "msg": message,
+                    "nf": not_found,
+                    "gone": gone,
+                    "id": feed_id,
+                },
+            )
+            self._db.execute(
+                "INSERT INTO feed_errors (feed_id, at, status, message) VALUES (?, ?, ?, ?)",
+                [feed_id, to_db(now), status, message],
+            )
+            if gone:
+                # The feed is gone for good: its sources pause (a moderator can resume them).
+                self._db.execute(
+                    """UPDATE sources SET paused_at = COALESCE(paused_at, ?), pause_reason = ?
+                       WHERE feed_id = ? AND removed_at IS NULL""",
+                    [to_db(now), message, feed_id],
+                )
+            # Keep the error log short: the last 20 per feed are plenty for /source info.
+            self._db.execute(
+                """DELETE FROM feed_errors WHERE feed_id = ? AND id NOT IN
+                   (SELECT id FROM feed_errors WHERE feed_id = ? ORDER BY id DESC LIMIT 20)""",
+                [feed_id, feed_id],
+            )
+            return self.get(feed_id)
+
+    @wrapped
+    def set_next_due(self, feed_id: int, when: datetime) -> None:
+        """Move the next poll time. Raises StorageError."""
+        self._db.execute("UPDATE feeds SET next_due_at = ? WHERE id = ?", [to_db(when), feed_id])
+
+    @wrapped
+    def revive(self, feed_id: int, next_due_at: datetime) -> None:
+        """Clear the gone mark (a moderator resumed the source). Raises StorageError."""
+        self._db.execute(
+            "UPDATE feeds SET gone_at = NULL, not_found_since = NULL, next_due_at = ? WHERE id = ?",
+            [to_db(next_due_at), feed_id],
+        )
+
+    def refresh_interval(self, feed_id: int) -> None:
+        """Poll at the shortest interval among the feed's live sources. Call inside a
+        transaction."""
+        self._db.execute(
+            """UPDATE feeds SET interval_seconds = COALESCE(
+                   (SELECT MIN(interval_seconds) FROM sources
+                    WHERE feed_id = :id AND removed_at IS NULL), interval_seconds)
+               WHERE id = :id""",
+            {"id": feed_id},
+        )
+
+    @wrapped
+    def recent_errors(self, feed_id: int, limit: int = 5) -> list[FeedError]:
+        """The newest errors of a feed, newest first. Raises StorageError."""
+        rows = self._db.query(
+            "SELECT at, status, message FROM feed_errors WHERE feed_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            [feed_id, limit],
+        )
+        return [FeedError(from_db_required(r["at"]), r["status"], r["message"]) for r in rows]

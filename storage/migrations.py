@@ -1,0 +1,272 @@
+"""Ordered, named schema migrations, each in one transaction, run at start.
+
+Never edit a migration that has shipped: append a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from storage.connection import sqlite_errors
+from storage.timeutil import to_db
+
+log = logging.getLogger(__name__)
+
+Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+
+_INITIAL_SCHEMA = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Per-guild settings (/newsdesk settings).
+CREATE TABLE guilds (
+    id INTEGER PRIMARY KEY,
+    moderator_role_id INTEGER,
+    alert_channel_id INTEGER,
+    timezone TEXT NOT NULL DEFAULT 'UTC',
+    merge_stories INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+
+-- A feed is a URL and its fetch state, fetched once however many sources follow it.
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    site_url TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    interval_seconds INTEGER NOT NULL,
+    next_due_at TEXT NOT NULL,
+    last_polled_at TEXT,
+    last_ok_at TEXT,
+    failing_since TEXT,
+    failure_count INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    not_found_since TEXT,
+    gone_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX feeds_next_due ON feeds (next_due_at);
+
+CREATE TABLE feed_errors (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    status INTEGER,
+    message TEXT NOT NULL
+);
+CREATE INDEX feed_errors_feed ON feed_errors (feed_id, id);
+
+-- A source is one guild's subscription to a feed.
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    feed_id INTEGER NOT NULL REFERENCES feeds (id),
+    channel_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    interval_seconds INTEGER NOT NULL,
+    include_keywords TEXT NOT NULL DEFAULT '',
+    exclude_keywords TEXT NOT NULL DEFAULT '',
+    style TEXT NOT NULL DEFAULT 'brief',
+    fulltext INTEGER NOT NULL DEFAULT 0,
+    paused_at TEXT,
+    pause_reason TEXT,
+    channel_error TEXT,
+    alerted_failing INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    removed_at TEXT
+);
+CREATE UNIQUE INDEX sources_guild_feed ON sources (guild_id, feed_id) WHERE removed_at IS NULL;
+CREATE INDEX sources_feed ON sources (feed_id);
+
+-- Every item ever seen, once per feed; identity is (feed_id, key).
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds (id),
+    key TEXT NOT NULL,
+    guid TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    url TEXT,
+    summary TEXT NOT NULL DEFAULT '',
+    content TEXT NOT NULL DEFAULT '',
+    author TEXT,
+    image_url TEXT,
+    published_at TEXT,
+    first_seen_at TEXT NOT NULL,
+    brief_json TEXT,
+    brief_text TEXT NOT NULL DEFAULT '',
+    UNIQUE (feed_id, key)
+);
+CREATE INDEX items_feed_published ON items (feed_id, published_at);
+CREATE INDEX items_first_seen ON items (first_seen_at);
+
+CREATE VIRTUAL TABLE items_fts USING fts5 (
+    title, summary, brief_text,
+    content = 'items', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts (rowid, title, summary, brief_text)
+    VALUES (new.id, new.title, new.summary, new.brief_text);
+END;
+CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary, brief_text)
+    VALUES ('delete', old.id, old.title, old.summary, old.brief_text);
+END;
+CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, brief_text ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary, brief_text)
+    VALUES ('delete', old.id, old.title, old.summary, old.brief_text);
+    INSERT INTO items_fts (rowid, title, summary, brief_text)
+    VALUES (new.id, new.title, new.summary, new.brief_text);
+END;
+
+-- One story per guild groups the items that report the same event (issue: clustering).
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    first_delivery_id INTEGER,
+    created_at TEXT NOT NULL,
+    last_item_at TEXT NOT NULL
+);
+CREATE INDEX stories_guild ON stories (guild_id, last_item_at);
+
+-- The outbox: one row per (item, source), written with the item.
+-- state: pending, sent, failed, skipped (first sight), filtered, merged, digest.
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    source_id INTEGER NOT NULL REFERENCES sources (id),
+    guild_id INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    story_id INTEGER REFERENCES stories (id),
+    message_id INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (item_id, source_id)
+);
+CREATE INDEX deliveries_pending ON deliveries (state, channel_id, id);
+CREATE INDEX deliveries_source ON deliveries (source_id, id);
+
+CREATE TABLE follows (
+    id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    keywords TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (guild_id, user_id, keywords)
+);
+
+-- Matches waiting to be sent to a member by DM, batched.
+CREATE TABLE follow_notifications (
+    id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    state TEXT NOT NULL DEFAULT 'pending',
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (guild_id, user_id, item_id)
+);
+
+CREATE TABLE members (
+    guild_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    dms_closed_at TEXT,
+    last_dm_at TEXT,
+    PRIMARY KEY (guild_id, user_id)
+);
+
+CREATE TABLE digests (
+    guild_id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    time TEXT NOT NULL,
+    frequency TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    last_sent_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE digest_entries (
+    guild_id INTEGER NOT NULL,
+    story_key TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, story_key)
+);
+
+-- Every moderator change: who, what, when, before, after.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    before_json TEXT,
+    after_json TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX audit_log_guild ON audit_log (guild_id, id);
+
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def _initial_schema(db: sqlite_utils.Database) -> None:
+    # Inside atomic(), sqlite-utils runs the script statement by statement with no implicit commit.
+    db.executescript(_INITIAL_SCHEMA)
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_initial_schema", _initial_schema),
+]
+
+
+def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> list[str]:
+    """Apply every migration not yet recorded, in order; return the names applied.
+
+    Raises StorageError on a database error; a failed migration leaves no trace.
+    """
+    applied: list[str] = []
+    with sqlite_errors():
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row["name"] for row in db.query("SELECT name FROM _migrations")}
+        for name, step in migrations:
+            if name in done:
+                continue
+            with db.atomic():
+                step(db)
+                db.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                    [name, to_db(datetime.now(UTC))],
+                )
+            log.info("applied migration %s", name)
+            applied.append(name)
+    return applied
+
+
+def pending(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> list[str]:
+    """Names of migrations not yet applied (for `newsdesk check`)."""
+    with sqlite_errors():
+        if "_migrations" not in db.table_names():
+            return [name for name, _ in migrations]
+        done = {row["name"] for row in db.query("SELECT name FROM _migrations")}
+    return [name for name, _ in migrations if name not in done]

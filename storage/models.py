@@ -1,0 +1,141 @@
+"""Typed rows returned by storage. Datetimes are timezone-aware UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Style = Literal["brief", "summary", "headline", "digest"]
+STYLES: tuple[Style, ...] = ("brief", "summary", "headline", "digest")
+
+DeliveryState = Literal["pending", "sent", "failed", "skipped", "filtered", "merged", "digest"]
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    moderator_role_id: int | None = None
+    alert_channel_id: int | None = None
+    timezone: str = "UTC"
+    merge_stories: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    site_url: str | None
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    interval_seconds: int
+    next_due_at: datetime
+    last_polled_at: datetime | None
+    last_ok_at: datetime | None
+    failing_since: datetime | None
+    failure_count: int
+    last_error: str | None
+    not_found_since: datetime | None
+    gone_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: int
+    guild_id: int
+    feed_id: int
+    channel_id: int
+    name: str
+    interval_seconds: int
+    include_keywords: str
+    exclude_keywords: str
+    style: Style
+    fulltext: bool
+    paused_at: datetime | None
+    pause_reason: str | None
+    channel_error: str | None
+    alerted_failing: bool
+    created_by: int | None
+    created_at: datetime
+    removed_at: datetime | None
+    feed_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A source with what /source list shows about it."""
+
+    source: Source
+    feed: Feed
+    posted: int
+    last_posted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item as the pipeline hands it to storage."""
+
+    key: str
+    guid: str | None
+    title: str
+    url: str | None
+    summary: str
+    content: str
+    author: str | None
+    image_url: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: int
+    feed_id: int
+    key: str
+    title: str
+    url: str | None
+    summary: str
+    content: str
+    author: str | None
+    image_url: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    brief_json: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    item_id: int
+    source_id: int
+    guild_id: int
+    channel_id: int
+    state: DeliveryState
+    reason: str | None
+    message_id: int | None
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A pending delivery with everything needed to render and send it."""
+
+    delivery: Delivery
+    item: Item
+    source: Source
+    feed_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class GuildStatus:
+    sources_ok: int = 0
+    sources_failing: int = 0
+    sources_paused: int = 0
+    items_stored: int = 0
+    items_today: int = 0
+    deliveries_waiting: int = 0
+    last_poll_at: datetime | None = None
+    counters: dict[str, int] = field(default_factory=dict)

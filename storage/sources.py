@@ -1,0 +1,241 @@
+"""Sources: one guild's subscription to a feed. Every method is scoped to a guild."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from bot.errors import Duplicate, NotFound
+from storage.connection import wrapped
+from storage.models import Source, SourceStatus
+from storage.rows import feed_from_row, prefixed, source_from_row
+from storage.timeutil import from_db, to_db
+
+_EDITABLE = {
+    "channel_id",
+    "name",
+    "interval_seconds",
+    "style",
+    "include_keywords",
+    "exclude_keywords",
+    "fulltext",
+    "paused_at",
+    "pause_reason",
+    "channel_error",
+}
+_SELECT = "SELECT s.*, f.url AS feed_url FROM sources s JOIN feeds f ON f.id = s.feed_id"
+
+
+class SourceStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def insert(
+        self,
+        *,
+        guild_id: int,
+        feed_id: int,
+        channel_id: int,
+        name: str,
+        interval_seconds: int,
+        style: str,
+        include_keywords: str,
+        exclude_keywords: str,
+        fulltext: bool,
+        created_by: int | None,
+        now: datetime,
+    ) -> int:
+        """Create a source and return its id. Call inside a transaction.
+        Raises Duplicate when the guild already follows the feed."""
+        existing = self._db.execute(
+            "SELECT name FROM sources WHERE guild_id = ? AND feed_id = ? AND removed_at IS NULL",
+            [guild_id, feed_id],
+        ).fetchone()
+        if existing is not None:
+            raise Duplicate(f"This server already follows that feed as “{existing[0]}”.")
+        cursor = self._db.execute(
+            """INSERT INTO sources (guild_id, feed_id, channel_id, name, interval_seconds, style,
+               include_keywords, exclude_keywords, fulltext, created_by, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                guild_id,
+                feed_id,
+                channel_id,
+                name,
+                interval_seconds,
+                style,
+                include_keywords,
+                exclude_keywords,
+                int(fulltext),
+                created_by,
+                to_db(now),
+            ],
+        )
+        return int(cursor.lastrowid or 0)
+
+    @wrapped
+    def get(self, guild_id: int, source_id: int) -> Source:
+        """A live source of this guild. Raises NotFound (also for another guild's source),
+        StorageError."""
+        row = next(
+            self._db.query(
+                f"{_SELECT} WHERE s.id = ? AND s.guild_id = ? AND s.removed_at IS NULL",
+                [source_id, guild_id],
+            ),
+            None,
+        )
+        if row is None:
+            raise NotFound("There is no such source in this server. Use /source list to see them.")
+        return source_from_row(row)
+
+    @wrapped
+    def find(self, guild_id: int, text: str) -> Source:
+        """A live source of this guild by id, name (any case) or URL.
+        Raises NotFound, StorageError."""
+        text = text.strip()
+        if text.isdigit():
+            try:
+                return self.get(guild_id, int(text))
+            except NotFound:
+                pass
+        row = next(
+            self._db.query(
+                f"""{_SELECT} WHERE s.guild_id = ? AND s.removed_at IS NULL
+                    AND (lower(s.name) = lower(?) OR f.url = ?) ORDER BY s.id LIMIT 1""",
+                [guild_id, text, text],
+            ),
+            None,
+        )
+        if row is None:
+            raise NotFound(
+                f"No source named “{text[:100]}” in this server. Use /source list to see them."
+            )
+        return source_from_row(row)
+
+    @wrapped
+    def matching(self, guild_id: int, typed: str, limit: int = 25) -> list[Source]:
+        """Live sources of this guild whose name or URL contains `typed` (for autocomplete).
+        Raises StorageError."""
+        pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._db.query(
+            f"""{_SELECT} WHERE s.guild_id = ? AND s.removed_at IS NULL
+                AND (s.name LIKE ? ESCAPE '\\' OR f.url LIKE ? ESCAPE '\\')
+                ORDER BY lower(s.name) LIMIT ?""",
+            [guild_id, pattern, pattern, limit],
+        )
+        return [source_from_row(row) for row in rows]
+
+    @wrapped
+    def count(self, guild_id: int) -> int:
+        """How many live sources the guild has. Raises StorageError."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM sources WHERE guild_id = ? AND removed_at IS NULL", [guild_id]
+        ).fetchone()
+        return int(row[0])
+
+    @wrapped
+    def for_feed(self, feed_id: int) -> list[Source]:
+        """Every live source that follows a feed (any guild). Raises StorageError."""
+        rows = self._db.query(
+            f"{_SELECT} WHERE s.feed_id = ? AND s.removed_at IS NULL ORDER BY s.id", [feed_id]
+        )
+        return [source_from_row(row) for row in rows]
+
+    @wrapped
+    def statuses(self, guild_id: int) -> list[SourceStatus]:
+        """This guild's live sources with their feed state and posting counts, by name.
+        Raises StorageError."""
+        rows = self._db.query(
+            """SELECT s.*, f.url AS feed_url,
+                 f.id AS f__id, f.url AS f__url, f.title AS f__title, f.site_url AS f__site_url,
+                 f.etag AS f__etag, f.last_modified AS f__last_modified,
+                 f.body_hash AS f__body_hash, f.interval_seconds AS f__interval_seconds,
+                 f.next_due_at AS f__next_due_at, f.last_polled_at AS f__last_polled_at,
+                 f.last_ok_at AS f__last_ok_at, f.failing_since AS f__failing_since,
+                 f.failure_count AS f__failure_count, f.last_error AS f__last_error,
+                 f.not_found_since AS f__not_found_since, f.gone_at AS f__gone_at,
+                 (SELECT COUNT(*) FROM deliveries d WHERE d.source_id = s.id AND d.state = 'sent')
+                   AS posted,
+                 (SELECT MAX(sent_at) FROM deliveries d WHERE d.source_id = s.id) AS last_posted_at
+               FROM sources s JOIN feeds f ON f.id = s.feed_id
+               WHERE s.guild_id = ? AND s.removed_at IS NULL ORDER BY lower(s.name), s.id""",
+            [guild_id],
+        )
+        return [
+            SourceStatus(
+                source=source_from_row(row),
+                feed=feed_from_row(prefixed(row, "f")),
+                posted=row["posted"],
+                last_posted_at=from_db(row["last_posted_at"]),
+            )
+            for row in rows
+        ]
+
+    @wrapped
+    def remove(self, guild_id: int, source_id: int, now: datetime) -> Source:
+        """Stop a source. Its items and posted history stay, so search still finds them.
+        Raises NotFound, StorageError."""
+        with self._db.atomic():
+            source = self.get(guild_id, source_id)
+            self._db.execute(
+                "UPDATE sources SET removed_at = ? WHERE id = ?", [to_db(now), source_id]
+            )
+            # Anything still waiting for this source will never be posted.
+            self._db.execute(
+                "UPDATE deliveries SET state = 'skipped', reason = 'source removed' "
+                "WHERE source_id = ? AND state = 'pending'",
+                [source_id],
+            )
+        return source
+
+    @wrapped
+    def set_channel_error(self, channel_id: int, error: str | None) -> list[Source]:
+        """Mark (or clear) why posting to a channel stopped, on every live source that posts
+        there; return the sources whose state changed. Raises StorageError."""
+        with self._db.atomic():
+            rows = self._db.query(
+                f"""{_SELECT} WHERE s.channel_id = ? AND s.removed_at IS NULL
+                    AND s.channel_error IS NOT ?""",
+                [channel_id, error],
+            )
+            changed = [source_from_row(row) for row in rows]
+            self._db.execute(
+                "UPDATE sources SET channel_error = ? WHERE channel_id = ? AND removed_at IS NULL",
+                [error, channel_id],
+            )
+        return changed
+
+    @wrapped
+    def set_alerted(self, source_ids: list[int], failing: bool) -> None:
+        """Remember that the failing (or recovered) alert went out. Raises StorageError."""
+        with self._db.atomic():
+            for source_id in source_ids:
+                self._db.execute(
+                    "UPDATE sources SET alerted_failing = ? WHERE id = ?", [int(failing), source_id]
+                )
+
+    @wrapped
+    def update(self, guild_id: int, source_id: int, **changes: Any) -> Source:
+        """Change settings columns of a source. Raises NotFound, StorageError."""
+        unknown = set(changes) - _EDITABLE
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        with self._db.atomic():
+            self.get(guild_id, source_id)
+            if changes:
+                assignments = ", ".join(f"{column} = :{column}" for column in changes)
+                self._db.execute(
+                    f"UPDATE sources SET {assignments} WHERE id = :_id",
+                    {**{k: _to_sql(v) for k, v in changes.items()}, "_id": source_id},
+                )
+            return self.get(guild_id, source_id)
+
+
+def _to_sql(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_db(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
