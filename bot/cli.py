@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -58,9 +59,15 @@ def database_problem(path: Path) -> str | None:
     folder = path.resolve().parent
     if not folder.is_dir():
         return f"The database folder {folder} does not exist (NEWSDESK_DATABASE={path})."
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return f"The database file {path} is not readable and writable by this user."
-    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            return f"The database file {path} is not readable and writable by this user."
+        return None
+    # Permission bits say little for root or read-only mounts: try to create a file.
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
         return f"The database folder {folder} is not writable, so {path.name} cannot be created."
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import discord
 from discord.ext import commands
@@ -10,13 +11,14 @@ from discord.ext import commands
 from bot.app import DELIVER_JOB, POLL_JOB, App
 from bot.command_sync import sync_commands
 from bot.deliver import Deliverer, DiscordSender
-from bot.scheduler import add_interval_job
+from bot.scheduler import add_interval_job, guarded
 from bot.tree import NewsTree
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("cogs.admin", "cogs.sources")
 DELIVERY_SWEEP_SECONDS = 5.0
+COMMAND_SYNC_RETRY = 60
 
 
 class NewsBot(commands.Bot):
@@ -44,13 +46,25 @@ class NewsBot(commands.Bot):
             await self.load_extension(extension)
         if not self.background:
             return
-        await sync_commands(
-            self.tree, self.app.storage, dev_guild_id=self.app.settings.dev_guild_id
-        )
         scheduler = self.app.scheduler
+        await self._sync_commands()
         add_interval_job(scheduler, POLL_JOB, self._poll_tick, self.app.poll_tick_seconds)
         add_interval_job(scheduler, DELIVER_JOB, self._deliver, DELIVERY_SWEEP_SECONDS)
         scheduler.start()
+
+    async def _sync_commands(self) -> None:
+        """Sync when the commands changed; a Discord error must not stop the bot: retry later."""
+        try:
+            await sync_commands(
+                self.tree, self.app.storage, dev_guild_id=self.app.settings.dev_guild_id
+            )
+        except discord.HTTPException as exc:
+            log.warning("command sync failed (%s); retrying in %d s", exc, COMMAND_SYNC_RETRY)
+            self.app.scheduler.add_job(
+                guarded("sync-commands", self._sync_commands), "date", id="sync-commands",
+                replace_existing=True,
+                run_date=self.app.clock() + timedelta(seconds=COMMAND_SYNC_RETRY),
+            )
 
     async def _poll_tick(self) -> None:
         await self.app.poller.poll_due()

@@ -1,0 +1,307 @@
+"""HTML fragments to clean plain text, and the first real image of a fragment.
+
+Pure functions: no I/O. Feed bodies are untrusted, so nothing here may raise,
+whatever the input (a hypothesis test holds us to it). lxml's HTML parser is
+used because it recovers from any broken markup.
+"""
+
+from __future__ import annotations
+
+import html as html_module
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+__all__ = ["first_image", "html_to_text", "normalize_text"]
+
+# Zero-width and invisible formatting characters (ZWSP, ZWNJ, ZWJ, LRM, RLM,
+# bidi embeddings/isolates, word joiner, BOM, soft hyphen, Mongolian vowel
+# separator) and control characters other than tab and newline.
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+_SPACES = re.compile(r"[^\S\n]+")  # any whitespace but newline, incl. NBSP
+_ANY_SPACE = re.compile(r"\s+")
+_SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+# A string is treated as HTML when it holds a complete tag, a comment or an
+# entity; "a < b" or "Q&A time" are plain text.
+_LOOKS_LIKE_HTML = re.compile(
+    r"<(?:[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][a-zA-Z0-9:-]*\s*)>|<!--"
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+    r"|&(?:nbsp|amp|lt|gt|quot|apos)\b"
+)
+_TAG = re.compile(r"<[^>]*>")
+
+# Elements whose content is never text for a reader.
+_DROPPED = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "noscript",
+        "template",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "select",
+        "textarea",
+        "button",
+        "canvas",
+        "audio",
+        "video",
+        "head",
+    }
+)
+# Elements that start and end a paragraph.
+_PARAGRAPH = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "table",
+        "form",
+        "fieldset",
+        "address",
+        "details",
+        "hr",
+        "ul",
+        "ol",
+        "dl",
+        "center",
+    }
+)
+# Elements that sit on a line of their own.
+_LINE = frozenset({"li", "tr", "dt", "dd", "summary", "caption", "option", "legend"})
+# Inline elements whose neighbours must not run together.
+_CELL = frozenset({"td", "th"})
+
+
+def normalize_text(text: str) -> str:
+    """Plain text with invisible characters removed and whitespace tidied.
+
+    Runs of spaces and tabs become one space, lines are stripped, at most one
+    blank line is kept between paragraphs, and the ends are trimmed.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_AROUND_NEWLINE.sub("\n", text)
+    text = _MANY_NEWLINES.sub("\n\n", text)
+    return text.strip()
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text from an HTML fragment; never raises.
+
+    Block elements become paragraphs (a blank line between), ``<br>`` a line
+    break, list items lines of their own (``•`` or ``1.`` in front), table
+    cells are separated by spaces; scripts, styles, iframes and other
+    non-text elements are dropped; entities (``&nbsp;`` included) are decoded.
+    A string that holds no tag and no entity is plain text and only has its
+    whitespace normalised.
+    """
+    if not isinstance(html, str) or not html:
+        return ""
+    if not _LOOKS_LIKE_HTML.search(html):
+        return normalize_text(html)
+    root = _parse(html)
+    if root is None:
+        return normalize_text(html_module.unescape(_TAG.sub(" ", html)))
+    return _render(root)
+
+
+def first_image(html: str, base_url: str | None) -> str | None:
+    """The first ``<img>`` of a fragment, as an absolute http(s) URL.
+
+    Tracking pixels (width or height of 0 or 1) and ``data:`` URIs are
+    skipped; lazy-loading attributes (``data-src``, ``srcset``) are used when
+    ``src`` is only a placeholder. Relative sources need ``base_url``.
+    """
+    if not isinstance(html, str) or "<" not in html:
+        return None
+    root = _parse(html)
+    if root is None:
+        return None
+    for img in root.iter("img"):
+        if _is_pixel(img):
+            continue
+        for candidate in _image_sources(img):
+            url = _absolute_http_url(candidate, base_url)
+            if url is not None:
+                return url
+    return None
+
+
+# -- internals ---------------------------------------------------------------
+
+
+def _parse(html: str) -> etree._Element | None:
+    """Parse a fragment with lxml's recovering HTML parser; None if nothing is left."""
+    parser = etree.HTMLParser(
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        no_network=True,
+        recover=True,
+    )
+    data = html.encode("utf-8", "replace")
+    try:
+        return etree.fromstring(data, parser)
+    except (etree.LxmlError, ValueError):
+        return None
+
+
+class _TextBuilder:
+    """Collects text with pending paragraph/line breaks, collapsing whitespace."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pending = 0  # newlines owed before the next text
+
+    def text(self, value: str | None) -> None:
+        if not value:
+            return
+        value = _ANY_SPACE.sub(" ", value)
+        if self.pending:
+            value = value.lstrip()
+            if not value:
+                return
+            if self.parts:
+                self.parts.append("\n" * self.pending)
+            self.pending = 0
+        self.parts.append(value)
+
+    def preformatted(self, value: str | None) -> None:
+        if not value:
+            return
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        for index, line in enumerate(lines):
+            if index:
+                self.line_break()
+            self.text(line)
+
+    def line_break(self) -> None:
+        if self.pending and self.parts:
+            self.parts.append("\n" * self.pending)
+        self.pending = 0
+        self.parts.append("\n")
+
+    def block(self, newlines: int) -> None:
+        self.pending = max(self.pending, newlines)
+
+    def result(self) -> str:
+        return normalize_text("".join(self.parts))
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def _render(root: etree._Element) -> str:
+    out = _TextBuilder()
+    pre_depth = 0
+    # Iterative walk: deeply nested markup must not hit the recursion limit.
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        element, closing = stack.pop()
+        tag = _tag(element)
+        emit = out.preformatted if pre_depth else out.text
+        if closing:
+            if tag == "pre":
+                pre_depth -= 1
+            if tag in _PARAGRAPH:
+                out.block(2)
+            elif tag in _LINE:
+                out.block(1)
+            (out.preformatted if pre_depth else out.text)(element.tail)
+            continue
+        if not tag or tag in _DROPPED:
+            # Comments, processing instructions and dropped elements keep their tail.
+            emit(element.tail)
+            continue
+        if tag == "br":
+            out.line_break()
+            emit(element.tail)
+            continue
+        if tag in _PARAGRAPH:
+            out.block(2)
+        elif tag in _LINE:
+            out.block(1)
+        if tag == "pre":
+            pre_depth += 1
+            emit = out.preformatted
+        if tag == "li":
+            out.text(_list_marker(element))
+        elif tag in _CELL:
+            out.text(" ")
+        emit(element.text)
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+    return out.result()
+
+
+def _list_marker(item: etree._Element) -> str:
+    parent = item.getparent()
+    if parent is not None and _tag(parent) == "ol":
+        position = 1 + sum(1 for sibling in item.itersiblings(preceding=True) if _tag(sibling) == "li")
+        return f"{position}. "
+    return "• "
+
+
+def _is_pixel(img: etree._Element) -> bool:
+    for attribute in ("width", "height"):
+        value = (img.get(attribute) or "").strip().lower().removesuffix("px").strip()
+        if value in {"0", "1"}:
+            return True
+    style = (img.get("style") or "").replace(" ", "").lower()
+    return "width:1px" in style or "height:1px" in style or "display:none" in style
+
+
+def _image_sources(img: etree._Element) -> list[str]:
+    sources: list[str] = []
+    for attribute in ("src", "data-src", "data-lazy-src", "data-original"):
+        value = img.get(attribute)
+        if value:
+            sources.append(value)
+    for attribute in ("srcset", "data-srcset"):
+        value = img.get(attribute)
+        if value:
+            first = value.strip().split(",")[0].strip().split(" ")[0]
+            if first:
+                sources.append(first)
+    return sources
+
+
+def _absolute_http_url(candidate: str, base_url: str | None) -> str | None:
+    candidate = _INVISIBLE.sub("", candidate).strip()
+    if not candidate or candidate.lower().startswith("data:"):
+        return None
+    try:
+        url = urljoin(base_url, candidate) if base_url else candidate
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return url

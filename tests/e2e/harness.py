@@ -1,0 +1,79 @@
+"""Runs the real `newsdesk run` process against the local Discord emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+from tests.discord_emulator import DiscordEmulator
+from tests.newsdesk_cli import newsdesk_command
+
+TOKEN = "test-token"
+MANAGE_GUILD = 0x20
+
+
+class BotProcess:
+    """One `newsdesk run` subprocess; its output goes to a log file the test can read."""
+
+    def __init__(self, emulator: DiscordEmulator, workdir: Path, **env: str) -> None:
+        self.emulator = emulator
+        self.workdir = workdir
+        self.database = workdir / "newsdesk.db"
+        self.log_path = workdir / "bot.log"
+        self.env = {
+            "DISCORD_TOKEN": TOKEN,
+            "NEWSDESK_DATABASE": str(self.database),
+            "NEWSDESK_DISCORD_API_URL": emulator.api_url,
+            "NEWSDESK_DISCORD_GATEWAY_URL": emulator.gateway_url,
+            "NEWSDESK_MIN_INTERVAL_SECONDS": "1",
+            "NEWSDESK_DEFAULT_INTERVAL_SECONDS": "1",
+            "NEWSDESK_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
+            "NEWSDESK_LOG_LEVEL": "DEBUG",
+            **env,
+        }
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self, *, wait_ready: bool = True) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DISCORD_"))}
+        env.update(self.env)
+        identifies = self.emulator.stats.get("identifies", 0)
+        log = self.log_path.open("ab")
+        log.write(f"\n===== start {self.starts + 1} =====\n".encode())
+        log.flush()
+        self.process = await asyncio.create_subprocess_exec(
+            *newsdesk_command(), "run", cwd=self.workdir, env=env, stdout=log, stderr=log,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+        log.close()
+        self.starts += 1
+        if wait_ready:
+            await self.emulator.wait_for(
+                lambda: self.emulator.stats.get("identifies", 0) > identifies or self.exited,
+                timeout=30,
+            )
+            assert not self.exited, f"newsdesk exited early:\n{self.log()}"
+            await self.emulator.wait_until_ready(timeout=30)
+
+    @property
+    def exited(self) -> bool:
+        return self.process is not None and self.process.returncode is not None
+
+    async def stop(self, timeout: float = 20) -> int:
+        """SIGTERM, and the exit code."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
+    async def kill(self) -> None:
+        """SIGKILL: a crash at whatever point the process is."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -1,0 +1,182 @@
+"""The data-access layer against a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.errors import Duplicate, NotFound, StorageError
+from bot.route import route
+from storage import Storage
+from storage.migrations import MIGRATIONS, migrate, pending
+from storage.models import NewItem
+from storage.storage import Subscription
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def item(n: int, *, published: datetime | None = None) -> NewItem:
+    return NewItem(
+        key=f"guid:{n}", guid=str(n), title=f"Story {n}", url=f"https://example.com/{n}",
+        summary=f"Summary {n}", content=f"Content {n}", author=None, image_url=None,
+        published_at=published or NOW - timedelta(hours=10 - n),
+    )
+
+
+def subscription(guild: int = 1, channel: int = 10, url: str = "https://example.com/feed",
+                 backfill: int = 0, **kw: object) -> Subscription:
+    return Subscription(
+        guild_id=guild, channel_id=channel, url=url, name=kw.pop("name", "Example"),  # type: ignore[arg-type]
+        feed_title="Example feed", site_url=None, interval_seconds=900, first_due_at=NOW,
+        backfill=backfill, **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Storage:
+    s = Storage(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
+    s = Storage(tmp_path / "m.db")
+    assert pending(s.db) == []
+    assert migrate(s.db) == []
+    names = [r["name"] for r in s.db.query("SELECT name FROM _migrations")]
+    assert names == [name for name, _ in MIGRATIONS]
+    assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.integrity_ok()
+
+
+def test_a_failing_migration_leaves_no_trace(tmp_path: Path) -> None:
+    s = Storage(tmp_path / "m.db")
+
+    def broken(db: object) -> None:
+        s.db.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("boom")
+
+    with pytest.raises(StorageError):
+        migrate(s.db, [*MIGRATIONS, ("0099_broken", broken)])
+    assert "half_done" not in s.db.table_names()
+    assert pending(s.db, [*MIGRATIONS, ("0099_broken", broken)]) == ["0099_broken"]
+
+
+def test_first_sight_marks_everything_seen_but_the_backfill(store: Storage) -> None:
+    items = [item(n) for n in range(1, 6)]
+    source, result = store.subscribe(subscription(backfill=2), items, route=route, now=NOW)
+    assert result.new_items == 5 and result.pending == 2
+    due = store.deliveries.due(NOW)
+    assert [o.item.title for o in due] == ["Story 4", "Story 5"]
+    assert all(o.source.id == source.id for o in due)
+
+
+def test_new_items_reach_every_source_of_the_feed_once(store: Storage) -> None:
+    store.subscribe(subscription(guild=1, channel=10), [item(1)], route=route, now=NOW)
+    store.subscribe(subscription(guild=2, channel=20), [item(1)], route=route, now=NOW)
+    feed = store.feeds.get_by_url("https://example.com/feed")
+    assert feed is not None
+    result = store.items.store(feed.id, [item(2), item(3)], now=NOW, route=route)
+    assert result == type(result)(new_items=2, pending=4)
+    again = store.items.store(feed.id, [item(2), item(3)], now=NOW, route=route)
+    assert again.new_items == 0 and again.pending == 0
+    due = store.deliveries.due(NOW)
+    assert sorted((o.delivery.channel_id, o.item.title) for o in due) == [
+        (10, "Story 2"), (10, "Story 3"), (20, "Story 2"), (20, "Story 3"),
+    ]
+
+
+def test_a_guild_cannot_follow_one_feed_twice(store: Storage) -> None:
+    store.subscribe(subscription(), [item(1)], route=route, now=NOW)
+    with pytest.raises(Duplicate):
+        store.subscribe(subscription(channel=11), [item(1)], route=route, now=NOW)
+    assert store.sources.count(1) == 1
+
+
+def test_sources_are_scoped_to_their_guild(store: Storage) -> None:
+    source, _ = store.subscribe(subscription(guild=1), [item(1)], route=route, now=NOW)
+    assert store.sources.find(1, "example").id == source.id
+    assert store.sources.find(1, str(source.id)).id == source.id
+    with pytest.raises(NotFound):
+        store.sources.get(2, source.id)
+    with pytest.raises(NotFound):
+        store.sources.find(2, str(source.id))
+    assert store.sources.matching(2, "") == []
+    assert [s.id for s in store.sources.matching(1, "exa")] == [source.id]
+
+
+def test_a_retrying_delivery_holds_back_its_channel_to_keep_order(store: Storage) -> None:
+    items = [item(n) for n in range(1, 4)]
+    store.subscribe(subscription(backfill=3), items, route=route, now=NOW)
+    first, second, third = store.deliveries.due(NOW)
+    store.deliveries.retry_later(first.delivery.id, "503", NOW + timedelta(minutes=1))
+    assert store.deliveries.due(NOW) == []
+    later = store.deliveries.due(NOW + timedelta(minutes=2))
+    assert [o.delivery.id for o in later] == [first.delivery.id, second.delivery.id,
+                                              third.delivery.id]
+    store.deliveries.mark_sent(first.delivery.id, 555, NOW)
+    assert [o.delivery.id for o in store.deliveries.due(NOW)] == [second.delivery.id,
+                                                                  third.delivery.id]
+    assert store.deliveries.sent_messages(10) == [(first.delivery.id, 555)]
+
+
+def test_paused_removed_and_blocked_sources_hold_their_deliveries(store: Storage) -> None:
+    source, _ = store.subscribe(subscription(backfill=1), [item(1)], route=route, now=NOW)
+    store.sources.update(1, source.id, paused_at=NOW)
+    assert store.deliveries.due(NOW) == []
+    store.sources.update(1, source.id, paused_at=None)
+    assert len(store.deliveries.due(NOW)) == 1
+    assert [s.id for s in store.sources.set_channel_error(10, "gone")] == [source.id]
+    assert store.sources.set_channel_error(10, "gone") == []  # no change the second time
+    assert store.deliveries.due(NOW) == []
+    store.sources.set_channel_error(10, None)
+    store.unsubscribe(1, source.id, NOW)
+    assert store.deliveries.due(NOW) == []
+    assert store.sources.count(1) == 0
+
+
+def test_feed_failures_back_off_and_gone_feeds_pause_their_sources(store: Storage) -> None:
+    source, _ = store.subscribe(subscription(), [item(1)], route=route, now=NOW)
+    feed_id = source.feed_id
+    failed = store.feeds.record_failure(feed_id, now=NOW, next_due_at=NOW + timedelta(hours=1),
+                                        message="500", status=500)
+    assert failed.failing_since == NOW and failed.failure_count == 1
+    assert store.feeds.due(NOW) == []
+    before = store.feeds.record_success(feed_id, now=NOW, next_due_at=NOW, etag='"x"',
+                                        last_modified=None, body_hash="h")
+    assert before.failing_since == NOW
+    assert store.feeds.get(feed_id).failing_since is None
+    store.feeds.record_failure(feed_id, now=NOW, next_due_at=NOW, message="410 Gone",
+                               status=410, gone=True)
+    assert store.sources.get(1, source.id).paused_at == NOW
+    assert store.feeds.due(NOW) == []
+    assert [e.message for e in store.feeds.recent_errors(feed_id)] == ["410 Gone", "500"]
+
+
+def test_naive_datetimes_are_refused(store: Storage) -> None:
+    with pytest.raises(ValueError):
+        store.feeds.set_next_due(1, datetime(2026, 1, 1))
+
+
+def test_sqlite_errors_become_storage_errors(tmp_path: Path) -> None:
+    s = Storage(tmp_path / "x.db")
+    s.db.execute("DROP TABLE counters")
+    with pytest.raises(StorageError):
+        s.meta.increment("x")
+
+
+def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError):
+        Storage(path)
+
+
+def test_status_counts(store: Storage) -> None:
+    source, _ = store.subscribe(subscription(backfill=1), [item(1), item(2)], route=route, now=NOW)
+    status = store.guilds.status(1, NOW)
+    assert (status.sources_ok, status.items_stored, status.deliveries_waiting) == (1, 2, 1)
+    assert store.guilds.status(2, NOW).items_stored == 0
