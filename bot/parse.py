@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import feedparser
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from bot.errors import NotAFeed
 from bot.text import first_image, html_to_text, normalize_text
@@ -232,10 +232,13 @@ def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
 
 
 def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    data = _repair_utf8(body, content_type)
+    # No Content-Location header on purpose: with one, feedparser resolves an
+    # RSS <guid> (isPermaLink defaults to true) against the fetch URL, so a
+    # guid such as "item-17" would become "https://host/item-17" and every
+    # key would change when the feed URL does. Links are resolved against
+    # ``url`` here instead (feedparser still applies xml:base).
+    headers = {"content-type": content_type} if content_type else {}
+    data, repaired = _repair_utf8(body, content_type)
     try:
         # A BytesIO, never the bytes: feedparser treats a bytes/str argument
         # that names an existing file as a path and opens it.
@@ -255,8 +258,14 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFe
             raise NotAFeed("The address returned a web page (HTML), not an RSS, Atom or JSON feed.")
         raise NotAFeed("The document is not an RSS, Atom or JSON feed.")
 
-    feed = result.get("feed") or {}
-    items = _unique(_xml_item(entry, url) for entry in entries)
+    # Plain dict copies: FeedParserDict answers ``updated`` with ``published``
+    # when an entry has no update date (a deprecated fallback) and maps other
+    # legacy names; we want exactly what the document holds.
+    feed = dict(result.get("feed") or {})
+    items = _unique(_xml_item(dict(entry), url) for entry in entries if isinstance(entry, dict))
+    warning = _bozo_warning(result) if result.get("bozo") else None
+    if warning is None and repaired:
+        warning = "The feed contained invalid UTF-8 bytes, which were replaced."
     return ParsedFeed(
         title=_detail_text(feed, "title"),
         link=_http_url(feed.get("link"), url),
@@ -264,7 +273,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFe
         format=version or "unknown",
         ttl_seconds=_ttl_seconds(feed.get("ttl")),
         items=items,
-        warning=_bozo_warning(result) if result.get("bozo") else None,
+        warning=warning,
     )
 
 
@@ -274,8 +283,11 @@ def _xml_item(entry: Mapping[str, Any], url: str) -> ParsedItem:
     contents = [c for c in entry.get("content") or [] if isinstance(c, Mapping)]
     content_texts = [_content_text(c) for c in contents]
     content = max(content_texts, key=len, default="") or summary
-    link = _http_url(entry.get("link"), url)
     guid = _clean_guid(entry.get("id"))
+    raw_link = _str(entry.get("link"))
+    if entry.get("guidislink") and raw_link.strip() == (guid or "") and not _is_absolute(raw_link):
+        raw_link = ""  # a guid that is not a URL, promoted to a link by feedparser
+    link = _http_url(raw_link, url)
     date_text = _str(entry.get("published")) or _str(entry.get("updated"))
     published = (
         _struct_time_to_datetime(entry.get("published_parsed"))
@@ -299,7 +311,9 @@ def _xml_item(entry: Mapping[str, Any], url: str) -> ParsedItem:
         image_url=_xml_image(entry, url, link, html_sources),
         published=published,
         updated=_struct_time_to_datetime(entry.get("updated_parsed")),
-        tags=_clean_tags(_str(tag.get("label")) or _str(tag.get("term")) for tag in _tags(entry)),
+        tags=_clean_tags(
+            _str(tag.get("label")) or _str(tag.get("term")) for tag in _dicts(entry.get("tags"))
+        ),
     )
 
 
@@ -332,7 +346,6 @@ def _xml_author(entry: Mapping[str, Any]) -> str | None:
 def _xml_image(
     entry: Mapping[str, Any], url: str, link: str | None, html_sources: list[str]
 ) -> str | None:
-    base = link or url
     for thumbnail in _dicts(entry.get("media_thumbnail")):
         found = _http_url(thumbnail.get("url"), url)
         if found:
@@ -349,10 +362,7 @@ def _xml_image(
         found = _http_url(media_url, url) if is_image else None
         if found:
             return found
-    enclosures = [*_dicts(entry.get("enclosures"))]
-    enclosures += [
-        link_ for link_ in _dicts(entry.get("links")) if _str(link_.get("rel")) == "enclosure"
-    ]
+    enclosures = [e for e in _dicts(entry.get("links")) if _str(e.get("rel")) == "enclosure"]
     for enclosure in enclosures:
         if _str(enclosure.get("type")).lower().startswith("image/"):
             found = _http_url(enclosure.get("href") or enclosure.get("url"), url)
@@ -364,14 +374,12 @@ def _xml_image(
         if found:
             return found
     for html in html_sources:
-        found = first_image(html, base)
+        # feedparser has applied xml:base; what is still relative was copied
+        # from the item's page, so it is relative to the item's link.
+        found = first_image(html, link or url)
         if found:
             return found
     return None
-
-
-def _tags(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return _dicts(entry.get("tags"))
 
 
 def _bozo_warning(result: Mapping[str, Any]) -> str | None:
@@ -380,11 +388,12 @@ def _bozo_warning(result: Mapping[str, Any]) -> str | None:
         return None  # a wrong Content-Type header is the server's quirk, not a broken feed
     if isinstance(error, feedparser.CharacterEncodingOverride):
         encoding = _str(result.get("encoding")) or "another encoding"
-        return (
-            f"The feed's declared character encoding was wrong, so it was read as {encoding}."
-        )
+        return f"The feed's declared character encoding was wrong, so it was read as {encoding}."
     if isinstance(error, feedparser.CharacterEncodingUnknown):
-        return "The feed's character encoding could not be determined, so some characters may be wrong."
+        return (
+            "The feed's character encoding could not be determined, "
+            "so some characters may be wrong."
+        )
     if isinstance(error, feedparser.UndeclaredNamespace):
         return "The feed uses an undeclared XML namespace, so it was read leniently."
     if isinstance(error, xml.sax.SAXParseException):
@@ -407,33 +416,35 @@ def _ttl_seconds(value: Any) -> int | None:
     return min(minutes * 60, MAX_TTL_SECONDS)
 
 
-def _repair_utf8(body: bytes, content_type: str | None) -> bytes:
+def _repair_utf8(body: bytes, content_type: str | None) -> tuple[bytes, bool]:
     """Replace invalid byte sequences of a UTF-8 document with U+FFFD.
 
     feedparser falls back to windows-1252 for a document that does not
     decode as its declared UTF-8, which turns every correct multibyte
     character into mojibake. When the document is declared (or defaults to)
-    UTF-8 and its valid multibyte sequences outnumber the invalid bytes, it is
-    UTF-8 with a few bad bytes: repair it. Otherwise (for instance Latin-1
-    bytes under a UTF-8 declaration) leave it to feedparser's fallback.
+    UTF-8 and it holds valid multibyte sequences at least half as many as
+    its invalid bytes, it is UTF-8 with some bad bytes: repair it (Latin-1
+    text almost never forms a valid UTF-8 sequence by chance). Otherwise, for
+    instance Latin-1 bytes under a UTF-8 declaration, leave it to
+    feedparser's fallback. Returns the bytes and whether they were repaired.
     """
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return body
+        return body, False
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        return body
+        return body, False
     declared = _declared_encoding(body, content_type)
     if declared not in {None, "utf-8", "utf8"}:
-        return body
+        return body, False
     text = body.decode("utf-8", "replace")
     invalid = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
     multibyte = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
-    if multibyte <= invalid:
-        return body
-    return text.encode("utf-8")
+    if multibyte == 0 or multibyte * 2 < invalid:
+        return body, False
+    return text.encode("utf-8"), True
 
 
 def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
@@ -450,11 +461,15 @@ def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
 
 
 def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
-    text = _strip_bom(body).decode("utf-8", "replace")
+    raw = _strip_bom(body)
+    text = raw.decode("utf-8", "replace")
+    repaired = text.count("\ufffd") != raw.count(b"\xef\xbf\xbd")
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
-        raise NotAFeed("The document looks like JSON but is not valid JSON, so it is not a feed.") from error
+        raise NotAFeed(
+            "The document looks like JSON but is not valid JSON, so it is not a feed."
+        ) from error
     if not isinstance(document, dict):
         raise NotAFeed("The document is JSON but not a JSON Feed.")
     version = document.get("version")
@@ -470,16 +485,19 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     objects = [item for item in raw_items if isinstance(item, dict)]
     skipped = len(raw_items) - len(objects)
     if skipped and warning is None:
-        warning = f"{skipped} entries of the JSON Feed's items list were not objects and were skipped."
+        warning = (
+            f"{skipped} entries of the JSON Feed's items list were not objects and were skipped."
+        )
+    if repaired and warning is None:
+        warning = "The feed contained invalid UTF-8 bytes, which were replaced."
 
-    feed_base = _http_url(document.get("feed_url"), url) or url
     return ParsedFeed(
         title=html_to_text(_str(document.get("title"))),
         link=_http_url(document.get("home_page_url"), url),
         description=html_to_text(_str(document.get("description"))),
         format="json1",
         ttl_seconds=None,
-        items=_unique(_json_item(item, feed_base) for item in objects),
+        items=_unique(_json_item(item, url) for item in objects),
         warning=warning,
     )
 
@@ -537,15 +555,14 @@ def _json_image(
             found = _http_url(attachment.get("url"), base)
             if found:
                 return found
+    # Markup is copied from the item's page: its relative URLs are relative to it.
     return first_image(content_html, link or base) if content_html else None
 
 
 # -- shared helpers -----------------------------------------------------------------
 
 
-def _item_key(
-    guid: str | None, link: str | None, title: str, date_text: str, summary: str
-) -> str:
+def _item_key(guid: str | None, link: str | None, title: str, date_text: str, summary: str) -> str:
     if guid:
         return f"guid:{guid}"
     if link:
@@ -555,10 +572,16 @@ def _item_key(
 
 
 def _unique(items: Iterable[ParsedItem]) -> tuple[ParsedItem, ...]:
-    """Items in order with repeated keys removed, the first one kept."""
+    """Items in order with repeated keys removed (the first kept) and empty ones dropped.
+
+    An item with no title, link, summary or content (what a malformed
+    document can leave behind) has nothing to show and is dropped.
+    """
     seen: set[str] = set()
     kept: list[ParsedItem] = []
     for item in items:
+        if not (item.title or item.link or item.summary or item.content):
+            continue
         if item.key not in seen:
             seen.add(item.key)
             kept.append(item)
@@ -573,11 +596,12 @@ def _clean_guid(value: Any) -> str | None:
 
 
 def _clean_tags(values: Iterable[str]) -> tuple[str, ...]:
-    tags: list[str] = []
+    """Clean, non-empty, distinct values in their first order."""
+    tags: dict[str, None] = {}
     for value in values:
         tag = normalize_text(value)
-        if tag and tag not in tags:
-            tags.append(tag)
+        if tag:
+            tags.setdefault(tag)
     return tuple(tags)
 
 
@@ -586,7 +610,8 @@ def _struct_time_to_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime(*tuple(value)[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = (int(part) for part in tuple(value)[:6])
+        return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -625,6 +650,14 @@ def _http_url(value: Any, base: str | None) -> str | None:
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         return None
     return joined
+
+
+def _is_absolute(value: str) -> bool:
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
 
 
 def _join(base: str | None, value: str) -> str | None:

@@ -11,7 +11,7 @@ import html as html_module
 import re
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 __all__ = ["first_image", "html_to_text", "normalize_text"]
 
@@ -34,6 +34,7 @@ _LOOKS_LIKE_HTML = re.compile(
     r"|&(?:nbsp|amp|lt|gt|quot|apos)\b"
 )
 _TAG = re.compile(r"<[^>]*>")
+_NON_TEXT_OPEN = re.compile(r"<(script|style|iframe|noscript|template)\b|<!--", re.IGNORECASE)
 
 # Elements whose content is never text for a reader.
 _DROPPED = frozenset(
@@ -124,10 +125,17 @@ def html_to_text(html: str) -> str:
         return ""
     if not _LOOKS_LIKE_HTML.search(html):
         return normalize_text(html)
-    root = _parse(html)
+    root, complete = _parse(html)
     if root is None:
-        return normalize_text(html_module.unescape(_TAG.sub(" ", html)))
-    return _render(root)
+        return _strip_tags(html)
+    text = _render(root)
+    if not complete:
+        # libxml2 gave up part-way (markup nested thousands deep): keep
+        # whichever reading lost less text.
+        fallback = _strip_tags(html)
+        if len(fallback) > len(text):
+            return fallback
+    return text
 
 
 def first_image(html: str, base_url: str | None) -> str | None:
@@ -139,7 +147,7 @@ def first_image(html: str, base_url: str | None) -> str | None:
     """
     if not isinstance(html, str) or "<" not in html:
         return None
-    root = _parse(html)
+    root, _ = _parse(html)
     if root is None:
         return None
     for img in root.iter("img"):
@@ -155,20 +163,55 @@ def first_image(html: str, base_url: str | None) -> str | None:
 # -- internals ---------------------------------------------------------------
 
 
-def _parse(html: str) -> etree._Element | None:
-    """Parse a fragment with lxml's recovering HTML parser; None if nothing is left."""
+def _parse(html: str) -> tuple[etree._Element | None, bool]:
+    """Parse a fragment with lxml's recovering HTML parser.
+
+    Returns the root (None if nothing is left) and whether the parser read
+    the whole input (False after a fatal error such as excessive depth).
+    """
     parser = etree.HTMLParser(
         encoding="utf-8",
         remove_comments=True,
         remove_pis=True,
         no_network=True,
         recover=True,
+        huge_tree=True,  # nesting up to 2048 deep instead of 256
     )
     data = html.encode("utf-8", "replace")
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError):
-        return None
+        return None, False
+    complete = not any(error.level_name == "FATAL" for error in parser.error_log)
+    return root, complete
+
+
+def _strip_tags(html: str) -> str:
+    """Crude text of markup lxml could not read: drop non-text blocks and tags, decode entities."""
+    text = _TAG.sub(" ", _drop_non_text_blocks(html))
+    return normalize_text(html_module.unescape(text))
+
+
+def _drop_non_text_blocks(html: str) -> str:
+    """Drop script/style/... blocks and comments in linear time; an unclosed one runs to the end."""
+    kept: list[str] = []
+    position = 0
+    while True:
+        match = _NON_TEXT_OPEN.search(html, position)
+        if match is None:
+            kept.append(html[position:])
+            break
+        kept.append(html[position : match.start()])
+        closer = f"</{match.group(1)}" if match.group(1) else "-->"
+        end = re.compile(re.escape(closer), re.IGNORECASE).search(html, match.end())
+        if end is None:
+            break
+        position = end.end()
+        if match.group(1):
+            tag_end = html.find(">", position)
+            position = len(html) if tag_end < 0 else tag_end + 1
+        kept.append(" ")
+    return "".join(kept)
 
 
 class _TextBuilder:
@@ -264,7 +307,9 @@ def _render(root: etree._Element) -> str:
 def _list_marker(item: etree._Element) -> str:
     parent = item.getparent()
     if parent is not None and _tag(parent) == "ol":
-        position = 1 + sum(1 for sibling in item.itersiblings(preceding=True) if _tag(sibling) == "li")
+        position = 1 + sum(
+            1 for sibling in item.itersiblings(preceding=True) if _tag(sibling) == "li"
+        )
         return f"{position}. "
     return "• "
 

@@ -130,7 +130,8 @@ async def test_a_failing_feed_backs_off_shows_failing_and_recovers(
     await emu.slash(guild, news, mod, "source add", options={"url": srv.url("/a.xml")})
     srv.fail("/a.xml", status=500)
     await polls(srv, "/a.xml", 3)
-    gaps = [b.time - a.time for a, b in zip(srv.requests("/a.xml")[-3:], srv.requests("/a.xml")[-2:], strict=True)]
+    recent = srv.requests("/a.xml")[-3:]
+    gaps = [b.time - a.time for a, b in zip(recent, recent[1:], strict=False)]
     assert gaps[1] > gaps[0]  # the delay grows
     listing = await emu.slash(guild, news, mod, "source list")
     assert "failing since" in listing.text
