@@ -61,7 +61,9 @@ class NewsBot(commands.Bot):
         except discord.HTTPException as exc:
             log.warning("command sync failed (%s); retrying in %d s", exc, COMMAND_SYNC_RETRY)
             self.app.scheduler.add_job(
-                guarded("sync-commands", self._sync_commands), "date", id="sync-commands",
+                guarded("sync-commands", self._sync_commands),
+                "date",
+                id="sync-commands",
                 replace_existing=True,
                 run_date=self.app.clock() + timedelta(seconds=COMMAND_SYNC_RETRY),
             )

@@ -17,6 +17,7 @@ import aiohttp
 import feedparser
 import pytest
 import pytest_asyncio
+from multidict import CIMultiDictProxy
 
 from tests.feed_server import OMIT, FeedServer, gzip_bomb_body
 
@@ -29,7 +30,7 @@ async def client() -> AsyncIterator[aiohttp.ClientSession]:
 
 async def get(
     client: aiohttp.ClientSession, url: str, **headers: str
-) -> tuple[int, aiohttp.typedefs.LooseHeaders, bytes]:
+) -> tuple[int, CIMultiDictProxy[str], bytes]:
     async with client.get(url, headers=headers, allow_redirects=False) as response:
         return response.status, response.headers, await response.read()
 

@@ -283,9 +283,9 @@ async def test_the_requested_url_is_checked_before_connecting(
             await fetcher.fetch(url)
         one_sentence(caught.value)
     for url in ("file:///etc/passwd", "javascript:alert(1)", "not a url"):
-        with pytest.raises(InvalidURL) as caught:
+        with pytest.raises(InvalidURL) as invalid:
             await fetcher.fetch(url)
-        one_sentence(caught.value)
+        one_sentence(invalid.value)
 
 
 # ----- names: the resolver checks what is actually connected to -----
@@ -545,3 +545,18 @@ async def test_the_fetcher_is_usable_by_many_tasks(
     fetch: Callable[[str], Any] = fetcher.fetch
     results = await asyncio.gather(*(fetch(feed.url) for feed in feeds))
     assert [r.body for r in results] == [feed.render() for feed in feeds]
+
+
+async def test_a_name_that_does_not_resolve_fails_clearly() -> None:
+    class Failing(StubResolver):
+        async def resolve(
+            self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+        ) -> list[ResolveResult]:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    async with make_session(AddressGuard(), user_agent=UA, resolver=Failing({})) as session:
+        with pytest.raises(
+            ConnectionFailed, match=r"nowhere\.example could not be found"
+        ) as caught:
+            await Fetcher(session, AddressGuard()).fetch("http://nowhere.example/feed.xml")
+    one_sentence(caught.value)

@@ -17,8 +17,13 @@ TOKEN = "sekrit-token-value-123"
 def check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DISCORD_"))}
     return subprocess.run(
-        [*newsdesk_command(), "check"], cwd=tmp_path, env={**clean, **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        [*newsdesk_command(), "check"],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -57,8 +62,12 @@ def test_database_in_a_read_only_folder(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("variable", ["NEWSDESK_DISCORD_API_URL", "NEWSDESK_DISCORD_GATEWAY_URL"])
 def test_bad_url_is_one_sentence_without_the_token(tmp_path: Path, variable: str) -> None:
-    result = check(tmp_path, DISCORD_TOKEN=TOKEN, NEWSDESK_DATABASE=str(tmp_path / "n.db"),
-                   **{variable: "not a url"})
+    result = check(
+        tmp_path,
+        DISCORD_TOKEN=TOKEN,
+        NEWSDESK_DATABASE=str(tmp_path / "n.db"),
+        **{variable: "not a url"},
+    )
     assert result.returncode == 1
     assert variable in result.stderr and "Traceback" not in result.stderr
     assert TOKEN not in result.stdout + result.stderr
@@ -67,9 +76,16 @@ def test_bad_url_is_one_sentence_without_the_token(tmp_path: Path, variable: str
 def test_no_token_in_run_output_either(tmp_path: Path) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DISCORD_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, capture_output=True, text=True,
-        env={**clean, "NEWSDESK_DATABASE": str(tmp_path / "n.db"),
-             "NEWSDESK_DISCORD_API_URL": "ftp://x"},
-        timeout=60, check=False,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={
+            **clean,
+            "NEWSDESK_DATABASE": str(tmp_path / "n.db"),
+            "NEWSDESK_DISCORD_API_URL": "ftp://x",
+        },
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0 and "NEWSDESK_DISCORD_API_URL" in result.stderr

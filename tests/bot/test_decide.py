@@ -11,13 +11,27 @@ RNG = random.Random(7)
 
 
 def parsed(key: str, published: datetime | None) -> ParsedItem:
-    return ParsedItem(key=key, guid=None, title=key, link=None, summary="", content="",
-                      author=None, image_url=None, published=published, updated=None, tags=())
+    return ParsedItem(
+        key=key,
+        guid=None,
+        title=key,
+        link=None,
+        summary="",
+        content="",
+        author=None,
+        image_url=None,
+        published=published,
+        updated=None,
+        tags=(),
+    )
 
 
 def test_new_items_are_unknown_keys_oldest_first() -> None:
-    items = [parsed("c", NOW), parsed("b", NOW - timedelta(hours=1)),
-             parsed("a", NOW - timedelta(hours=2))]
+    items = [
+        parsed("c", NOW),
+        parsed("b", NOW - timedelta(hours=1)),
+        parsed("a", NOW - timedelta(hours=2)),
+    ]
     assert [i.key for i in decide.new_items(items, known={"b"})] == ["a", "c"]
 
 

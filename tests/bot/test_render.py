@@ -8,22 +8,48 @@ from storage.models import Item, Source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 SOURCE = Source(
-    id=1, guild_id=1, feed_id=1, channel_id=1, name="Tech Wire", interval_seconds=900,
-    include_keywords="", exclude_keywords="", style="summary", fulltext=False, paused_at=None,
-    pause_reason=None, channel_error=None, alerted_failing=False, created_by=None,
-    created_at=NOW, removed_at=None,
+    id=1,
+    guild_id=1,
+    feed_id=1,
+    channel_id=1,
+    name="Tech Wire",
+    interval_seconds=900,
+    include_keywords="",
+    exclude_keywords="",
+    style="summary",
+    fulltext=False,
+    paused_at=None,
+    pause_reason=None,
+    channel_error=None,
+    alerted_failing=False,
+    created_by=None,
+    created_at=NOW,
+    removed_at=None,
 )
-ITEM = Item(id=1, feed_id=1, key="k", title="A title", url="https://example.com/a",
-            summary="First sentence. Second one. Third one. Fourth one.", content="",
-            author=None, image_url="https://example.com/i.png", published_at=NOW,
-            first_seen_at=NOW, brief_json=None)
+ITEM = Item(
+    id=1,
+    feed_id=1,
+    key="k",
+    title="A title",
+    url="https://example.com/a",
+    summary="First sentence. Second one. Third one. Fourth one.",
+    content="",
+    author=None,
+    image_url="https://example.com/i.png",
+    published_at=NOW,
+    first_seen_at=NOW,
+    brief_json=None,
+)
 
 
 def embed_length(embed: dict) -> int:
-    return (len(embed.get("title", "")) + len(embed.get("description", ""))
-            + len(embed.get("footer", {}).get("text", ""))
-            + len(embed.get("author", {}).get("name", ""))
-            + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", [])))
+    return (
+        len(embed.get("title", ""))
+        + len(embed.get("description", ""))
+        + len(embed.get("footer", {}).get("text", ""))
+        + len(embed.get("author", {}).get("name", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    )
 
 
 def test_summary_embed_has_title_link_intro_source_time_and_image() -> None:
@@ -37,7 +63,10 @@ def test_summary_embed_has_title_link_intro_source_time_and_image() -> None:
 
 
 def test_mentions_and_markdown_are_inert() -> None:
-    hostile = replace(ITEM, title="@everyone <@&123456789012345678> <@456789012345678901> **bold** [x](https://evil)\u200b")
+    hostile = replace(
+        ITEM,
+        title="@everyone <@&123456789012345678> <@456789012345678901> **bold** [x](https://evil)\u200b",
+    )
     embed = render(hostile, SOURCE, "Feed").embed
     assert embed is not None
     title = embed["title"]
@@ -50,7 +79,9 @@ def test_mentions_and_markdown_are_inert() -> None:
 
 
 def test_limits_hold_for_huge_text() -> None:
-    huge = replace(ITEM, title="word " * 2000, summary="long " * 5000, url="https://x/" + "a" * 1400)
+    huge = replace(
+        ITEM, title="word " * 2000, summary="long " * 5000, url="https://x/" + "a" * 1400
+    )
     embed = render(huge, SOURCE, "x" * 5000).embed
     assert embed is not None
     assert len(embed["title"]) <= 256 and len(embed["description"]) <= 700

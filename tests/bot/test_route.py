@@ -8,16 +8,38 @@ from storage.models import NewItem, Source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 SOURCE = Source(
-    id=1, guild_id=1, feed_id=1, channel_id=1, name="s", interval_seconds=900,
-    include_keywords="", exclude_keywords="", style="brief", fulltext=False, paused_at=None,
-    pause_reason=None, channel_error=None, alerted_failing=False, created_by=None,
-    created_at=NOW, removed_at=None,
+    id=1,
+    guild_id=1,
+    feed_id=1,
+    channel_id=1,
+    name="s",
+    interval_seconds=900,
+    include_keywords="",
+    exclude_keywords="",
+    style="brief",
+    fulltext=False,
+    paused_at=None,
+    pause_reason=None,
+    channel_error=None,
+    alerted_failing=False,
+    created_by=None,
+    created_at=NOW,
+    removed_at=None,
 )
 
 
 def news(title: str, summary: str = "") -> NewItem:
-    return NewItem(key=title, guid=None, title=title, url=None, summary=summary, content="",
-                   author=None, image_url=None, published_at=None)
+    return NewItem(
+        key=title,
+        guid=None,
+        title=title,
+        url=None,
+        summary=summary,
+        content="",
+        author=None,
+        image_url=None,
+        published_at=None,
+    )
 
 
 def test_no_filters_posts() -> None:
@@ -34,7 +56,10 @@ def test_include_matches_whole_words_case_insensitively_in_title_or_summary() ->
 
 def test_exclude_wins_and_names_the_keyword() -> None:
     source = replace(SOURCE, include_keywords="chip", exclude_keywords="rumour, sponsored")
-    assert route(news("Chip rumour"), source) == ("filtered", "matches the exclude keyword “rumour”")
+    assert route(news("Chip rumour"), source) == (
+        "filtered",
+        "matches the exclude keyword “rumour”",
+    )
 
 
 def test_digest_sources_never_post() -> None:

@@ -15,6 +15,7 @@ class RestFault:
     path_contains: str | None
     global_: bool
     delay: float
+    delay_after: float = 0.0
     hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
@@ -39,11 +40,15 @@ class Faults:
         path_contains: str | None = None,
         global_: bool = False,
         delay: float = 0.0,
+        delay_after: float = 0.0,
     ) -> RestFault:
         """Answer the next `count` matching REST requests with `status` (429 carries
         `retry_after` and a `Via` header; 5xx a JSON body) after sleeping `delay` seconds;
-        with no status the request is only delayed, then served normally."""
-        fault = RestFault(status, retry_after, count, method, path_contains, global_, delay)
+        with no status the request is only delayed, then served normally. `delay_after`
+        serves the request at once and holds back only the answer."""
+        fault = RestFault(
+            status, retry_after, count, method, path_contains, global_, delay, delay_after
+        )
         self.rest_faults.append(fault)
         return fault
 

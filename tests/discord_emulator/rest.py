@@ -613,7 +613,12 @@ def build_app(emu: DiscordEmulator) -> web.Application:
             ):
                 emu.stats["unauthorized"] += 1
                 return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
-            return await handler(request)
+            response = await handler(request)
+            if fault is not None and fault.delay_after:
+                # The request took effect; only the answer is late (a crash window).
+                emu.changed()
+                await asyncio.sleep(fault.delay_after)
+            return response
         except ApiError as exc:
             return json_response(exc.body(), status=exc.status)
         except Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 from pathlib import Path
 
 from tests.discord_emulator import DiscordEmulator
@@ -44,7 +45,12 @@ class BotProcess:
         log.write(f"\n===== start {self.starts + 1} =====\n".encode())
         log.flush()
         self.process = await asyncio.create_subprocess_exec(
-            *newsdesk_command(), "run", cwd=self.workdir, env=env, stdout=log, stderr=log,
+            *newsdesk_command(),
+            "run",
+            cwd=self.workdir,
+            env=env,
+            stdout=log,
+            stderr=log,
             stdin=asyncio.subprocess.DEVNULL,
         )
         log.close()
@@ -61,12 +67,13 @@ class BotProcess:
     def exited(self) -> bool:
         return self.process is not None and self.process.returncode is not None
 
-    async def stop(self, timeout: float = 20) -> int:
-        """SIGTERM, and the exit code."""
+    async def stop(self) -> int:
+        """SIGTERM, and the exit code (within 20 s)."""
         assert self.process is not None
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.process.wait(), timeout)
+        async with asyncio.timeout(20):
+            return await self.process.wait()
 
     async def kill(self) -> None:
         """SIGKILL: a crash at whatever point the process is."""
@@ -74,6 +81,13 @@ class BotProcess:
         if self.process.returncode is None:
             self.process.kill()
         await self.process.wait()
+
+    def pending_deliveries(self) -> int:
+        """Deliveries the bot has not recorded as sent yet, read from its real database."""
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as db:
+            return int(
+                db.execute("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'").fetchone()[0]
+            )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

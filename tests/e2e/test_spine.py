@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
@@ -34,7 +35,8 @@ async def polls(srv: FeedServer, path: str, more: int) -> None:
 
 
 async def test_add_posts_only_new_items_once_in_order(
-    discord_emulator: DiscordEmulator, feed_server: FeedServer,
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
     newsdesk: Callable[..., BotProcess],
 ) -> None:
     emu, srv = discord_emulator, feed_server
@@ -49,8 +51,13 @@ async def test_add_posts_only_new_items_once_in_order(
     reply = await emu.slash(guild, news, mod, "source add", options={"url": srv.url("/a.xml")})
     assert reply.ephemeral
     assert "Alpha Wire" in reply.text and "5 items" in reply.text and "Old A 5" in reply.text
-    reply = await emu.slash(guild, news, mod, "source add",
-                            options={"url": srv.url("/b.xml"), "channel": other, "backfill": 2})
+    reply = await emu.slash(
+        guild,
+        news,
+        mod,
+        "source add",
+        options={"url": srv.url("/b.xml"), "channel": other, "backfill": 2},
+    )
     assert "Beta Times" in reply.text
 
     await emu.wait_for_messages(other, 2)
@@ -75,7 +82,8 @@ async def test_add_posts_only_new_items_once_in_order(
 
 
 async def test_a_feed_that_re_dates_or_reorders_posts_nothing(
-    discord_emulator: DiscordEmulator, feed_server: FeedServer,
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
     newsdesk: Callable[..., BotProcess],
 ) -> None:
     from datetime import timedelta
@@ -97,7 +105,8 @@ async def test_a_feed_that_re_dates_or_reorders_posts_nothing(
 
 
 async def test_titles_with_mentions_post_as_plain_text(
-    discord_emulator: DiscordEmulator, feed_server: FeedServer,
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
     newsdesk: Callable[..., BotProcess],
 ) -> None:
     emu, srv = discord_emulator, feed_server
@@ -107,8 +116,10 @@ async def test_titles_with_mentions_post_as_plain_text(
     bot = newsdesk()
     await bot.start()
     await emu.slash(guild, news, mod, "source add", options={"url": srv.url("/a.xml")})
-    feed.add_item(title="@everyone <@&123456789012345678> **ping** <@234567890123456789>",
-                  summary="@here read this")
+    feed.add_item(
+        title="@everyone <@&123456789012345678> **ping** <@234567890123456789>",
+        summary="@here read this",
+    )
     (message,) = await emu.wait_for_messages(news, 1)
     assert message.allowed_mentions == {"parse": []} or message.allowed_mentions.get("parse") == []
     embed = message.embeds[0]
@@ -118,7 +129,8 @@ async def test_titles_with_mentions_post_as_plain_text(
 
 
 async def test_a_failing_feed_backs_off_shows_failing_and_recovers(
-    discord_emulator: DiscordEmulator, feed_server: FeedServer,
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
     newsdesk: Callable[..., BotProcess],
 ) -> None:
     emu, srv = discord_emulator, feed_server
@@ -131,7 +143,7 @@ async def test_a_failing_feed_backs_off_shows_failing_and_recovers(
     srv.fail("/a.xml", status=500)
     await polls(srv, "/a.xml", 3)
     recent = srv.requests("/a.xml")[-3:]
-    gaps = [b.time - a.time for a, b in zip(recent, recent[1:], strict=False)]
+    gaps = [b.time - a.time for a, b in itertools.pairwise(recent)]
     assert gaps[1] > gaps[0]  # the delay grows
     listing = await emu.slash(guild, news, mod, "source list")
     assert "failing since" in listing.text
@@ -144,7 +156,8 @@ async def test_a_failing_feed_backs_off_shows_failing_and_recovers(
 
 
 async def test_bad_sources_do_not_delay_the_others(
-    discord_emulator: DiscordEmulator, feed_server: FeedServer,
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
     newsdesk: Callable[..., BotProcess],
 ) -> None:
     emu, srv = discord_emulator, feed_server

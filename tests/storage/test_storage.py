@@ -20,18 +20,36 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 def item(n: int, *, published: datetime | None = None) -> NewItem:
     return NewItem(
-        key=f"guid:{n}", guid=str(n), title=f"Story {n}", url=f"https://example.com/{n}",
-        summary=f"Summary {n}", content=f"Content {n}", author=None, image_url=None,
+        key=f"guid:{n}",
+        guid=str(n),
+        title=f"Story {n}",
+        url=f"https://example.com/{n}",
+        summary=f"Summary {n}",
+        content=f"Content {n}",
+        author=None,
+        image_url=None,
         published_at=published or NOW - timedelta(hours=10 - n),
     )
 
 
-def subscription(guild: int = 1, channel: int = 10, url: str = "https://example.com/feed",
-                 backfill: int = 0, **kw: object) -> Subscription:
+def subscription(
+    guild: int = 1,
+    channel: int = 10,
+    url: str = "https://example.com/feed",
+    backfill: int = 0,
+    **kw: object,
+) -> Subscription:
     return Subscription(
-        guild_id=guild, channel_id=channel, url=url, name=kw.pop("name", "Example"),  # type: ignore[arg-type]
-        feed_title="Example feed", site_url=None, interval_seconds=900, first_due_at=NOW,
-        backfill=backfill, **kw,  # type: ignore[arg-type]
+        guild_id=guild,
+        channel_id=channel,
+        url=url,
+        name=kw.pop("name", "Example"),  # type: ignore[arg-type]
+        feed_title="Example feed",
+        site_url=None,
+        interval_seconds=900,
+        first_due_at=NOW,
+        backfill=backfill,
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -85,7 +103,10 @@ def test_new_items_reach_every_source_of_the_feed_once(store: Storage) -> None:
     assert again.new_items == 0 and again.pending == 0
     due = store.deliveries.due(NOW)
     assert sorted((o.delivery.channel_id, o.item.title) for o in due) == [
-        (10, "Story 2"), (10, "Story 3"), (20, "Story 2"), (20, "Story 3"),
+        (10, "Story 2"),
+        (10, "Story 3"),
+        (20, "Story 2"),
+        (20, "Story 3"),
     ]
 
 
@@ -115,11 +136,16 @@ def test_a_retrying_delivery_holds_back_its_channel_to_keep_order(store: Storage
     store.deliveries.retry_later(first.delivery.id, "503", NOW + timedelta(minutes=1))
     assert store.deliveries.due(NOW) == []
     later = store.deliveries.due(NOW + timedelta(minutes=2))
-    assert [o.delivery.id for o in later] == [first.delivery.id, second.delivery.id,
-                                              third.delivery.id]
+    assert [o.delivery.id for o in later] == [
+        first.delivery.id,
+        second.delivery.id,
+        third.delivery.id,
+    ]
     store.deliveries.mark_sent(first.delivery.id, 555, NOW)
-    assert [o.delivery.id for o in store.deliveries.due(NOW)] == [second.delivery.id,
-                                                                  third.delivery.id]
+    assert [o.delivery.id for o in store.deliveries.due(NOW)] == [
+        second.delivery.id,
+        third.delivery.id,
+    ]
     assert store.deliveries.sent_messages(10) == [(first.delivery.id, 555)]
 
 
@@ -141,16 +167,19 @@ def test_paused_removed_and_blocked_sources_hold_their_deliveries(store: Storage
 def test_feed_failures_back_off_and_gone_feeds_pause_their_sources(store: Storage) -> None:
     source, _ = store.subscribe(subscription(), [item(1)], route=route, now=NOW)
     feed_id = source.feed_id
-    failed = store.feeds.record_failure(feed_id, now=NOW, next_due_at=NOW + timedelta(hours=1),
-                                        message="500", status=500)
+    failed = store.feeds.record_failure(
+        feed_id, now=NOW, next_due_at=NOW + timedelta(hours=1), message="500", status=500
+    )
     assert failed.failing_since == NOW and failed.failure_count == 1
     assert store.feeds.due(NOW) == []
-    before = store.feeds.record_success(feed_id, now=NOW, next_due_at=NOW, etag='"x"',
-                                        last_modified=None, body_hash="h")
+    before = store.feeds.record_success(
+        feed_id, now=NOW, next_due_at=NOW, etag='"x"', last_modified=None, body_hash="h"
+    )
     assert before.failing_since == NOW
     assert store.feeds.get(feed_id).failing_since is None
-    store.feeds.record_failure(feed_id, now=NOW, next_due_at=NOW, message="410 Gone",
-                               status=410, gone=True)
+    store.feeds.record_failure(
+        feed_id, now=NOW, next_due_at=NOW, message="410 Gone", status=410, gone=True
+    )
     assert store.sources.get(1, source.id).paused_at == NOW
     assert store.feeds.due(NOW) == []
     assert [e.message for e in store.feeds.recent_errors(feed_id)] == ["410 Gone", "500"]
@@ -176,7 +205,7 @@ def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> Non
 
 
 def test_status_counts(store: Storage) -> None:
-    source, _ = store.subscribe(subscription(backfill=1), [item(1), item(2)], route=route, now=NOW)
+    _source, _ = store.subscribe(subscription(backfill=1), [item(1), item(2)], route=route, now=NOW)
     status = store.guilds.status(1, NOW)
     assert (status.sources_ok, status.items_stored, status.deliveries_waiting) == (1, 2, 1)
     assert store.guilds.status(2, NOW).items_stored == 0
