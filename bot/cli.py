@@ -29,8 +29,8 @@ from storage import Storage
 from storage.migrations import pending
 
 log = logging.getLogger(__name__)
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def load_settings() -> Settings:

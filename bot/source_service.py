@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.errors import InvalidOption, LimitReached, NotAFeed
 from bot.fetch import Fetcher, FetchResult
 from bot.parse import ParsedFeed, discover_feed_links
-from bot.poller import parse_off_loop
+from bot.poller import body_hash, parse_off_loop
 from bot.route import route
 from bot.settings import Settings
 from storage import AsyncStorage
@@ -51,8 +51,12 @@ class AddResult:
 
 @dataclass(frozen=True, slots=True)
 class FetchedFeed:
-    url: str
+    result: FetchResult
     parsed: ParsedFeed
+
+    @property
+    def url(self) -> str:
+        return self.result.url
 
 
 class SourceService:
@@ -92,7 +96,7 @@ class SourceService:
         Raises FetchError, InvalidURL, BlockedAddress, NotAFeed."""
         result = await self._fetcher.fetch(url.strip())
         try:
-            return FetchedFeed(result.url, await parse_off_loop(result))
+            return FetchedFeed(result, await parse_off_loop(result))
         except NotAFeed:
             links = discover_feed_links(result.body, result.url)
             if not links:
@@ -107,7 +111,7 @@ class SourceService:
             raise NotAFeed(
                 f"The page links to {links[0]}, but that is not a feed either."
             ) from None
-        return FetchedFeed(linked.url, parsed)
+        return FetchedFeed(linked, parsed)
 
     async def add(self, request: AddRequest) -> AddResult:
         """Validate, fetch, and save a new source; mark what the feed holds as seen but the
@@ -149,6 +153,9 @@ class SourceService:
             exclude_keywords=request.exclude,
             fulltext=request.fulltext,
             created_by=request.user_id,
+            etag=fetched.result.etag,
+            last_modified=fetched.result.last_modified,
+            body_hash=body_hash(fetched.result.body),
         )
         source, stored = await self._storage.run(
             self._storage.sync.subscribe, subscription, items, route=route, now=now

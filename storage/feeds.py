@@ -51,12 +51,15 @@ class FeedStore:
         interval_seconds: int,
         next_due_at: datetime,
         now: datetime,
+        validators: tuple[str | None, str | None, str | None] = (None, None, None),
     ) -> int:
-        """The id of the feed with this URL, creating it. Call inside a transaction."""
+        """The id of the feed with this URL, creating it with the ETag, Last-Modified and
+        body hash of the fetch that found it. Call inside a transaction."""
         self._db.execute(
-            "INSERT INTO feeds (url, title, site_url, interval_seconds, next_due_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
-            [url, title, site_url, interval_seconds, to_db(next_due_at), to_db(now)],
+            """INSERT INTO feeds (url, title, site_url, interval_seconds, next_due_at, created_at,
+               etag, last_modified, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (url) DO NOTHING""",
+            [url, title, site_url, interval_seconds, to_db(next_due_at), to_db(now), *validators],
         )
         row = self._db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
         return int(row[0])

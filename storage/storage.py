@@ -36,6 +36,9 @@ class Subscription:
     exclude_keywords: str = ""
     fulltext: bool = False
     created_by: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
 
 
 class Storage:
@@ -68,6 +71,7 @@ class Storage:
                 interval_seconds=sub.interval_seconds,
                 next_due_at=sub.first_due_at,
                 now=now,
+                validators=(sub.etag, sub.last_modified, sub.body_hash),
             )
             source_id = self.sources.insert(
                 guild_id=sub.guild_id,

@@ -1,0 +1,235 @@
+"""The update pipeline in process: real feed server, real fetcher, real SQLite, a manual clock."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import poller as poller_module
+from bot.fetch import Fetcher, make_session
+from bot.netguard import AddressGuard
+from bot.poller import Poller
+from bot.settings import Settings
+from bot.source_service import AddRequest, SourceService
+from storage import AsyncStorage, Storage
+from storage.models import Source
+from tests.feed_server import FeedServer
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Pipeline:
+    storage: AsyncStorage
+    poller: Poller
+    sources: SourceService
+    clock: ManualClock
+    srv: FeedServer
+
+    async def add(self, path: str, **kw: object) -> Source:
+        request = AddRequest(guild_id=1, channel_id=10, user_id=5, url=self.srv.url(path), **kw)  # type: ignore[arg-type]
+        return (await self.sources.add(request)).source
+
+    async def poll(self) -> list[poller_module.PollOutcome]:
+        """Move the clock past every due time, then poll what is due."""
+        self.clock.advance(2 * 86400 + 60)
+        tasks = await self.poller.poll_due()
+        return [await task for task in tasks]
+
+    def pending_titles(self) -> list[str]:
+        return [o.item.title for o in self.storage.sync.deliveries.due(self.clock.now)]
+
+
+@pytest.fixture
+async def pipeline(tmp_path: Path, feed_server: FeedServer) -> AsyncIterator[Pipeline]:
+    clock = ManualClock()
+    storage = AsyncStorage(Storage(tmp_path / "db.sqlite"))
+    guard = AddressGuard(["127.0.0.1"])
+    settings = Settings(
+        database=tmp_path / "db.sqlite", min_interval_seconds=60, default_interval_seconds=60
+    )
+    async with make_session(guard, user_agent="newsdesk-test") as session:
+        fetcher = Fetcher(session, guard)
+        rng = random.Random(1)
+        yield Pipeline(
+            storage,
+            Poller(storage, fetcher, clock, rng=rng),
+            SourceService(storage, fetcher, settings, clock, rng=rng),
+            clock,
+            feed_server,
+        )
+    await storage.close()
+
+
+async def test_a_304_costs_no_parse(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(3)
+    await pipeline.add("/a.xml")
+    parses: list[str] = []
+    real = poller_module.parse_feed
+
+    def counting(body: bytes, url: str, content_type: str | None = None):  # type: ignore[no-untyped-def]
+        parses.append(url)
+        return real(body, url, content_type)
+
+    monkeypatch.setattr(poller_module, "parse_feed", counting)
+    (outcome,) = await pipeline.poll()
+    assert outcome.status == "not-modified" and parses == []
+    last = pipeline.srv.requests("/a.xml")[-1]
+    assert last.status == 304 and last.headers.get("If-None-Match")
+
+    feed.add_items(1, prefix="Fresh")
+    (outcome,) = await pipeline.poll()
+    assert outcome.status == "new" and outcome.new_items == 1 and len(parses) == 1
+    assert pipeline.pending_titles() == ["Fresh 1"]
+
+
+async def test_an_unchanged_body_without_validators_costs_no_parse(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="atom")
+    feed.etag = False
+    feed.last_modified = False
+    feed.add_items(2)
+    await pipeline.add("/a.xml")
+    (first,) = await pipeline.poll()  # the first poll stores the body's hash
+    monkeypatch.setattr(poller_module, "parse_feed", None)  # any parse would now raise
+    (outcome,) = await pipeline.poll()
+    assert first.status in {"unchanged", "new"} and outcome.status == "unchanged"
+
+
+async def test_backfill_and_identity(pipeline: Pipeline) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(5)
+    await pipeline.add("/a.xml", backfill=2)
+    assert pipeline.pending_titles() == ["Story 4", "Story 5"]
+    feed.redate_all(timedelta(days=-3))
+    feed.reorder(reverse=True)
+    feed.edit_item(feed.items[0].guid, title="Changed title")
+    (outcome,) = await pipeline.poll()
+    assert outcome.new_items == 0
+    assert pipeline.pending_titles() == ["Story 4", "Story 5"]
+
+
+async def test_ttl_and_cache_control_push_the_next_poll(pipeline: Pipeline) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(1)
+    feed.ttl_minutes = 120
+    feed.cache_control = "max-age=1800"
+    source = await pipeline.add("/a.xml")
+    feed.add_items(1)
+    await pipeline.poll()
+    stored = pipeline.storage.sync.feeds.get(source.feed_id)
+    assert stored.next_due_at - pipeline.clock.now >= timedelta(minutes=120)
+
+
+async def test_a_permanent_redirect_updates_the_stored_url(pipeline: Pipeline) -> None:
+    feed = pipeline.srv.add_feed("/new.xml", title="A", kind="rss")
+    feed.add_items(1)
+    source = await pipeline.add("/new.xml")
+    pipeline.srv.add_feed("/newer.xml", title="A", kind="rss").add_items(1)
+    pipeline.srv.redirect("/new.xml", "/newer.xml", status=301)
+    await pipeline.poll()
+    assert pipeline.storage.sync.feeds.get(source.feed_id).url == pipeline.srv.url("/newer.xml")
+
+
+async def test_410_pauses_and_404_pauses_only_after_a_week(pipeline: Pipeline) -> None:
+    for path in ("/gone.xml", "/missing.xml"):
+        pipeline.srv.add_feed(path, title=path, kind="rss").add_items(1)
+    gone = await pipeline.add("/gone.xml")
+    missing = await pipeline.add("/missing.xml")
+    pipeline.srv.fail("/gone.xml", status=410)
+    pipeline.srv.fail("/missing.xml", status=404)
+    outcomes = {o.feed_id: o.status for o in await pipeline.poll()}
+    assert outcomes == {gone.feed_id: "gone", missing.feed_id: "failed"}
+    sources = pipeline.storage.sync.sources
+    assert sources.get(1, gone.id).paused_at is not None
+    assert sources.get(1, missing.id).paused_at is None
+    for _ in range(4):  # 2 days a step: past the 7-day grace
+        await pipeline.poll()
+    assert sources.get(1, missing.id).paused_at is not None
+    assert "404" in (sources.get(1, missing.id).pause_reason or "")
+
+
+async def test_failures_back_off_then_recover_without_losing_items(pipeline: Pipeline) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(1)
+    source = await pipeline.add("/a.xml")
+    pipeline.srv.fail("/a.xml", status=503, retry_after=5)
+    waits = []
+    for _ in range(4):
+        clock = pipeline.clock.now
+        tasks = await pipeline.poller.poll_due()
+        if not tasks:
+            pipeline.clock.advance(86400 + 60)
+            tasks = await pipeline.poller.poll_due()
+        for task in tasks:
+            await task
+        waits.append(pipeline.storage.sync.feeds.get(source.feed_id).next_due_at - clock)
+    assert waits == sorted(waits) and waits[-1] > waits[0]
+    assert pipeline.storage.sync.feeds.get(source.feed_id).failing_since is not None
+    feed.add_items(2, prefix="Kept")
+    pipeline.srv.clear_faults("/a.xml")
+    (outcome,) = await pipeline.poll()
+    assert outcome.recovered and outcome.new_items == 2
+    assert pipeline.pending_titles() == ["Kept 1", "Kept 2"]
+
+
+async def test_one_fetch_serves_every_source_of_a_feed(pipeline: Pipeline) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(1)
+    await pipeline.add("/a.xml")
+    await pipeline.sources.add(
+        AddRequest(guild_id=2, channel_id=20, user_id=5, url=pipeline.srv.url("/a.xml"))
+    )
+    feed.add_items(1, prefix="Shared")
+    before = len(pipeline.srv.requests("/a.xml"))
+    outcomes = await pipeline.poll()
+    assert len(outcomes) == 1 and len(pipeline.srv.requests("/a.xml")) == before + 1
+    due = pipeline.storage.sync.deliveries.due(pipeline.clock.now)
+    assert sorted(o.delivery.channel_id for o in due) == [10, 20]
+
+
+async def test_add_refusals_are_clear_and_change_nothing(pipeline: Pipeline) -> None:
+    from bot.errors import Duplicate, InvalidOption, InvalidURL, NotAFeed
+
+    pipeline.srv.add_feed("/a.xml", title="A", kind="rss").add_items(1)
+    pipeline.srv.add_feed("/empty.xml", title="Empty", kind="rss")
+    pipeline.srv.html_page("/page.html", feed_path="/a.xml")
+    pipeline.srv.serve_bytes(
+        "/plain.html", b"<html><body>hello</body></html>", content_type="text/html"
+    )
+    cases = [
+        (dict(url="ftp://example.com/feed"), InvalidURL),
+        (dict(url="not a url"), InvalidURL),
+        (dict(url=pipeline.srv.url("/plain.html")), NotAFeed),
+        (dict(url=pipeline.srv.url("/empty.xml")), NotAFeed),
+        (dict(url=pipeline.srv.url("/a.xml"), every_minutes=0), InvalidOption),
+        (dict(url=pipeline.srv.url("/a.xml"), backfill=11), InvalidOption),
+    ]
+    for options, error in cases:
+        with pytest.raises(error) as raised:
+            await pipeline.sources.add(AddRequest(guild_id=1, channel_id=10, user_id=5, **options))  # type: ignore[arg-type]
+        assert raised.value.user_message.endswith(".")
+    assert pipeline.storage.sync.sources.count(1) == 0
+    # A page that links to a feed is followed to the feed.
+    added = await pipeline.sources.add(
+        AddRequest(guild_id=1, channel_id=10, user_id=5, url=pipeline.srv.url("/page.html"))
+    )
+    assert added.source.feed_url == pipeline.srv.url("/a.xml")
+    with pytest.raises(Duplicate):
+        await pipeline.add("/a.xml")
