@@ -91,7 +91,7 @@ async def test_import_poll_export(tmp_path: Path, feed_server: FeedServer) -> No
 async def test_import_refuses_a_bad_file_in_one_sentence(tmp_path: Path) -> None:
     bad = tmp_path / "bad.opml"
     bad.write_text("<html>not opml</html>")
-    code, out, err = await newsdesk(
+    code, _out, err = await newsdesk(
         tmp_path, "sources", "import", str(bad), "--guild", "1", "--channel", "10"
     )
     assert code == 1 and "lists no feeds" in err and "Traceback" not in err
