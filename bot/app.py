@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import __version__
 from bot.clock import Clock, system_clock
 from bot.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
+from bot.guild_service import GuildService
 from bot.netguard import AddressGuard
 from bot.poller import Poller
 from bot.scheduler import make_scheduler, wake
@@ -23,6 +24,7 @@ from storage import AsyncStorage, Storage
 
 POLL_JOB = "poll-due-feeds"
 DELIVER_JOB = "deliver-outbox"
+ALERT_JOB = "send-alerts"
 
 
 @dataclass
@@ -35,6 +37,7 @@ class App:
     scheduler: AsyncIOScheduler
     poller: Poller
     sources: SourceService
+    guilds: GuildService
     instance: str
 
     def wake_deliverer(self) -> None:
@@ -71,7 +74,12 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
             def on_new() -> None:
                 wake(scheduler, DELIVER_JOB)
 
-            poller = Poller(storage, fetcher, clock, on_new_deliveries=on_new)
+            def on_state_change() -> None:
+                wake(scheduler, ALERT_JOB)
+
+            poller = Poller(
+                storage, fetcher, clock, on_new_deliveries=on_new, on_state_change=on_state_change
+            )
             sources = SourceService(storage, fetcher, settings, clock, on_new_deliveries=on_new)
             app = App(
                 settings=settings,
@@ -82,6 +90,7 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 scheduler=scheduler,
                 poller=poller,
                 sources=sources,
+                guilds=GuildService(storage, clock),
                 instance=await _instance_id(storage),
             )
             try:

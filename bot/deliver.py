@@ -20,7 +20,7 @@ import discord
 from bot.clock import Clock
 from bot.render import MessagePayload, render
 from storage import AsyncStorage
-from storage.models import Outgoing
+from storage.models import Outgoing, Source
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def nonce_for(instance: str, delivery_id: int) -> str:
     return f"nd{instance[:8]}{delivery_id:x}"[:25]
 
 
-ChannelBlocked = Callable[[int, str], Awaitable[None]]
+ChannelBlocked = Callable[[list[Source], str], Awaitable[None]]
 
 
 class Deliverer:
@@ -156,6 +156,8 @@ class Deliverer:
 
     async def _block(self, channel_id: int, reason: str) -> None:
         log.warning("stopped posting to channel %d: %s", channel_id, reason)
-        await self._storage.run(self._storage.sync.sources.set_channel_error, channel_id, reason)
-        if self._on_channel_blocked is not None:
-            await self._on_channel_blocked(channel_id, reason)
+        changed = await self._storage.run(
+            self._storage.sync.sources.set_channel_error, channel_id, reason
+        )
+        if changed and self._on_channel_blocked is not None:
+            await self._on_channel_blocked(changed, reason)

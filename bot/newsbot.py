@@ -8,7 +8,8 @@ from datetime import timedelta
 import discord
 from discord.ext import commands
 
-from bot.app import DELIVER_JOB, POLL_JOB, App
+from bot.alerts import Alerts
+from bot.app import ALERT_JOB, DELIVER_JOB, POLL_JOB, App
 from bot.command_sync import sync_commands
 from bot.deliver import Deliverer, DiscordSender
 from bot.scheduler import add_interval_job, guarded
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("cogs.admin", "cogs.sources")
 DELIVERY_SWEEP_SECONDS = 5.0
 COMMAND_SYNC_RETRY = 60
+ALERT_SWEEP_SECONDS = 60.0  # alerts are also woken by every failed or recovered poll
 
 
 class NewsBot(commands.Bot):
@@ -35,8 +37,14 @@ class NewsBot(commands.Bot):
         )
         self.app = app
         self.background = background
+        sender = DiscordSender(self)
+        self.alerts = Alerts(app.storage, sender, app.clock)
         self.deliverer = Deliverer(
-            app.storage, DiscordSender(self), app.clock, instance=app.instance
+            app.storage,
+            sender,
+            app.clock,
+            instance=app.instance,
+            on_channel_blocked=self.alerts.channel_blocked,
         )
 
     async def setup_hook(self) -> None:
@@ -50,6 +58,7 @@ class NewsBot(commands.Bot):
         await self._sync_commands()
         add_interval_job(scheduler, POLL_JOB, self._poll_tick, self.app.poll_tick_seconds)
         add_interval_job(scheduler, DELIVER_JOB, self._deliver, DELIVERY_SWEEP_SECONDS)
+        add_interval_job(scheduler, ALERT_JOB, self._send_alerts, ALERT_SWEEP_SECONDS)
         scheduler.start()
 
     async def _sync_commands(self) -> None:
@@ -75,6 +84,9 @@ class NewsBot(commands.Bot):
         posted = await self.deliverer.deliver_due()
         if posted:
             log.info("posted %d item(s)", posted)
+
+    async def _send_alerts(self) -> None:
+        await self.alerts.send_due()
 
     async def on_ready(self) -> None:
         log.info(

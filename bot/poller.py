@@ -54,6 +54,7 @@ class Poller:
         *,
         concurrency: int = 50,
         on_new_deliveries: Callable[[], None] | None = None,
+        on_state_change: Callable[[], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._storage = storage
@@ -61,6 +62,7 @@ class Poller:
         self._clock = clock
         self._limit = asyncio.Semaphore(concurrency)
         self._on_new = on_new_deliveries
+        self._on_state_change = on_state_change
         self._rng = rng or random.Random()
         self._inflight: dict[int, asyncio.Task[PollOutcome]] = {}
 
@@ -96,6 +98,8 @@ class Poller:
                 raise
         if outcome.pending and self._on_new is not None:
             self._on_new()
+        if (outcome.status in {"failed", "gone"} or outcome.recovered) and self._on_state_change:
+            self._on_state_change()
         return outcome
 
     async def poll_feed(self, feed: Feed) -> PollOutcome:

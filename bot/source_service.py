@@ -2,27 +2,63 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 
 from bot import decide
 from bot.clock import Clock
-from bot.errors import InvalidOption, LimitReached, NotAFeed
+from bot.errors import Duplicate, InvalidOption, LimitReached, NewsdeskError, NotAFeed, NotFound
 from bot.fetch import Fetcher, FetchResult
-from bot.parse import ParsedFeed, discover_feed_links
+from bot.opml import OpmlFeed, write_opml
+from bot.parse import ParsedFeed, ParsedItem, discover_feed_links
 from bot.poller import body_hash, parse_off_loop
-from bot.route import route
+from bot.route import route, split_keywords
 from bot.settings import Settings
 from storage import AsyncStorage
-from storage.models import STYLES, Source, SourceStatus
+from storage.deliveries import DeliveryLine
+from storage.feeds import FeedError
+from storage.guilds import AuditEntry
+from storage.models import STYLES, Feed, Source, SourceStatus
 from storage.storage import Subscription
 
 log = logging.getLogger(__name__)
 
 NAME_LIMIT = 100
+KEYWORDS_LIMIT = 500
 MAX_BACKFILL = 10
+IMPORT_CONCURRENCY = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChanges:
+    """What `/source edit` changes; None leaves a setting as it is."""
+
+    channel_id: int | None = None
+    name: str | None = None
+    every_minutes: int | None = None
+    style: str | None = None
+    include: str | None = None
+    exclude: str | None = None
+    fulltext: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    source: Source
+    feed: Feed
+    errors: list[FeedError]
+    items: list[DeliveryLine]
+    audit: list[AuditEntry]
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    duplicate: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +154,10 @@ class SourceService:
         newest `backfill`. Raises UserError subclasses with one clear sentence."""
         if not 0 <= request.backfill <= MAX_BACKFILL:
             raise InvalidOption(f"`backfill` must be between 0 and {MAX_BACKFILL}.")
-        if request.style not in STYLES:
-            raise InvalidOption(f"`style` must be one of: {', '.join(STYLES)}.")
-        name = (request.name or "").strip()
-        if len(name) > NAME_LIMIT:
-            raise InvalidOption(f"A source name can be at most {NAME_LIMIT} characters.")
+        style = self._valid_style(request.style)
+        name = self._valid_name(request.name or "")
+        include = self._valid_keywords(request.include)
+        exclude = self._valid_keywords(request.exclude)
         interval = self.interval_seconds(request.every_minutes)
         count = await self._storage.run(self._storage.sync.sources.count, request.guild_id)
         if count >= self._settings.max_sources_per_guild:
@@ -148,9 +183,9 @@ class SourceService:
             interval_seconds=interval,
             first_due_at=decide.first_due(now, interval=interval, rng=self._rng),
             backfill=request.backfill,
-            style=request.style,
-            include_keywords=request.include,
-            exclude_keywords=request.exclude,
+            style=style,
+            include_keywords=include,
+            exclude_keywords=exclude,
             fulltext=request.fulltext,
             created_by=request.user_id,
             etag=fetched.result.etag,
@@ -160,16 +195,7 @@ class SourceService:
         source, stored = await self._storage.run(
             self._storage.sync.subscribe, subscription, items, route=route, now=now
         )
-        await self._storage.run(
-            self._storage.sync.guilds.audit,
-            request.guild_id,
-            request.user_id,
-            "source add",
-            target=str(source.id),
-            before=None,
-            after=_settings_of(source),
-            now=now,
-        )
+        await self._audit(request.guild_id, request.user_id, "source add", None, source)
         if stored.pending and self._on_new is not None:
             self._on_new()
         return AddResult(
@@ -179,6 +205,164 @@ class SourceService:
             newest_title=items[-1].title if items else None,
             posting=stored.pending,
         )
+
+    async def edit(self, guild_id: int, user_id: int, text: str, changes: SourceChanges) -> Source:
+        """Change a source's settings; only the given options change. Raises NotFound,
+        InvalidOption."""
+        source = await self.find(guild_id, text)
+        columns: dict[str, object] = {}
+        if changes.channel_id is not None:
+            columns["channel_id"] = changes.channel_id
+        if changes.name is not None:
+            columns["name"] = self._valid_name(changes.name) or source.name
+        if changes.every_minutes is not None:
+            columns["interval_seconds"] = self.interval_seconds(changes.every_minutes)
+        if changes.style is not None:
+            columns["style"] = self._valid_style(changes.style)
+        if changes.include is not None:
+            columns["include_keywords"] = self._valid_keywords(changes.include)
+        if changes.exclude is not None:
+            columns["exclude_keywords"] = self._valid_keywords(changes.exclude)
+        if changes.fulltext is not None:
+            columns["fulltext"] = changes.fulltext
+        if not columns:
+            raise InvalidOption("Give at least one option to change.")
+        if "channel_id" in columns:
+            columns["channel_error"] = None  # a new channel gets a fresh chance
+        updated = await self._storage.run(
+            self._storage.sync.edit_source, guild_id, source.id, columns
+        )
+        await self._audit(guild_id, user_id, "source edit", source, updated)
+        return updated
+
+    async def pause(self, guild_id: int, user_id: int, text: str) -> Source:
+        """Stop polling and posting; what arrives meanwhile is kept. Raises NotFound."""
+        source = await self.find(guild_id, text)
+        updated = await self._storage.run(
+            self._storage.sync.sources.update,
+            guild_id,
+            source.id,
+            paused_at=self._clock(),
+            pause_reason="paused by a moderator",
+        )
+        await self._audit(guild_id, user_id, "source pause", source, updated)
+        return updated
+
+    async def resume(self, guild_id: int, user_id: int, text: str) -> Source:
+        """Poll again now and post what waits. Raises NotFound."""
+        source = await self.find(guild_id, text)
+        now = self._clock()
+        updated = await self._storage.run(
+            self._storage.sync.sources.update,
+            guild_id,
+            source.id,
+            paused_at=None,
+            pause_reason=None,
+            channel_error=None,
+        )
+        await self._storage.run(self._storage.sync.feeds.revive, source.feed_id, now)
+        await self._audit(guild_id, user_id, "source resume", source, updated)
+        if self._on_new is not None:
+            self._on_new()
+        return updated
+
+    async def info(self, guild_id: int, text: str) -> SourceInfo:
+        """Everything about one source. Raises NotFound."""
+        source = await self.find(guild_id, text)
+        store = self._storage.sync
+        feed = await self._storage.run(store.feeds.get, source.feed_id)
+        errors = await self._storage.run(store.feeds.recent_errors, source.feed_id, 5)
+        items = await self._storage.run(store.deliveries.recent_for_source, source.id, 10)
+        audit = await self._storage.run(store.guilds.audit_log, guild_id, str(source.id), 5)
+        return SourceInfo(source=source, feed=feed, errors=errors, items=items, audit=audit)
+
+    async def preview(self, url: str) -> tuple[str, ParsedItem]:
+        """The feed title and newest item of a URL; saves nothing. Raises FetchError,
+        NotAFeed."""
+        fetched = await self.fetch_feed(url)
+        if not fetched.parsed.items:
+            raise NotAFeed("That feed has no items yet, so there is nothing to preview.")
+        newest = max(fetched.parsed.items, key=lambda i: (i.published is not None, i.published))
+        return fetched.parsed.title or fetched.url, newest
+
+    async def import_opml(
+        self,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        feeds: Sequence[OpmlFeed],
+        progress: Callable[[int], Awaitable[None]] | None = None,
+    ) -> ImportReport:
+        """Add every feed; count added, duplicate and failed (with the reason)."""
+        report = ImportReport()
+        limit = asyncio.Semaphore(IMPORT_CONCURRENCY)
+        done = 0
+
+        async def add(feed: OpmlFeed) -> None:
+            nonlocal done
+            async with limit:
+                try:
+                    await self.add(
+                        AddRequest(
+                            guild_id=guild_id,
+                            channel_id=channel_id,
+                            user_id=user_id,
+                            url=feed.url,
+                            name=feed.title or None,
+                        )
+                    )
+                    report.added.append(feed.url)
+                except Duplicate:
+                    report.duplicate.append(feed.url)
+                except NewsdeskError as exc:
+                    report.failed.append((feed.url, exc.user_message))
+                done += 1
+                if progress is not None:
+                    await progress(done)
+
+        await asyncio.gather(*(add(feed) for feed in feeds))
+        return report
+
+    async def export_opml(self, guild_id: int) -> bytes:
+        """This guild's sources as OPML. Raises NotFound when there are none."""
+        rows = await self.statuses(guild_id)
+        if not rows:
+            raise NotFound("This server has no sources to export.")
+        return write_opml(OpmlFeed(url=r.source.feed_url, title=r.source.name) for r in rows)
+
+    async def _audit(
+        self, guild_id: int, user_id: int, action: str, before: Source | None, after: Source | None
+    ) -> None:
+        subject = after or before
+        target = str(subject.id) if subject else None
+        await self._storage.run(
+            self._storage.sync.guilds.audit,
+            guild_id,
+            user_id,
+            action,
+            target=target,
+            before=_settings_of(before) if before else None,
+            after=_settings_of(after) if after else None,
+            now=self._clock(),
+        )
+
+    def _valid_name(self, name: str) -> str:
+        name = name.strip()
+        if len(name) > NAME_LIMIT:
+            raise InvalidOption(f"A source name can be at most {NAME_LIMIT} characters.")
+        return name
+
+    @staticmethod
+    def _valid_style(style: str) -> str:
+        if style not in STYLES:
+            raise InvalidOption(f"`style` must be one of: {', '.join(STYLES)}.")
+        return style
+
+    @staticmethod
+    def _valid_keywords(text: str) -> str:
+        if len(text) > KEYWORDS_LIMIT:
+            raise InvalidOption(f"Keywords can be at most {KEYWORDS_LIMIT} characters in all.")
+        return ", ".join(split_keywords(text))
 
     async def statuses(self, guild_id: int) -> list[SourceStatus]:
         return await self._storage.run(self._storage.sync.sources.statuses, guild_id)
@@ -195,16 +379,7 @@ class SourceService:
         source = await self.find(guild_id, text)
         now = self._clock()
         await self._storage.run(self._storage.sync.unsubscribe, guild_id, source.id, now)
-        await self._storage.run(
-            self._storage.sync.guilds.audit,
-            guild_id,
-            user_id,
-            "source remove",
-            target=str(source.id),
-            before=_settings_of(source),
-            after=None,
-            now=now,
-        )
+        await self._audit(guild_id, user_id, "source remove", source, None)
         return source
 
 

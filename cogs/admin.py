@@ -8,7 +8,10 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.app import App
-from storage.models import GuildStatus
+from bot.permissions import require_moderator
+from storage.models import GuildSettings, GuildStatus
+
+Interaction = discord.Interaction[discord.Client]
 
 
 def status_embed(status: GuildStatus) -> discord.Embed:
@@ -33,7 +36,20 @@ def status_embed(status: GuildStatus) -> discord.Embed:
     return embed
 
 
+def settings_text(settings: GuildSettings) -> str:
+    role = f"<@&{settings.moderator_role_id}>" if settings.moderator_role_id else "none"
+    alerts = (
+        f"<#{settings.alert_channel_id}>" if settings.alert_channel_id else "each source's channel"
+    )
+    return (
+        f"**Moderator role:** {role}\n**Alert channel:** {alerts}\n"
+        f"**Time zone:** {settings.timezone}\n"
+        f"**Merge stories:** {'on' if settings.merge_stories else 'off'}"
+    )
+
+
 @app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
 class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="newsdesk itself"):
     def __init__(self, app: App) -> None:
         self.app = app
@@ -42,13 +58,48 @@ class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="news
     @app_commands.command(
         name="status", description="Health: sources, items, deliveries, last poll"
     )
-    async def status(self, interaction: discord.Interaction[discord.Client]) -> None:
+    async def status(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
-        storage = self.app.storage
-        status = await storage.run(
-            storage.sync.guilds.status, interaction.guild_id, self.app.clock()
-        )
+        status = await self.app.guilds.status(interaction.guild_id)
         await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
+
+    @app_commands.command(name="settings", description="Show or change this server's settings")
+    @app_commands.describe(
+        moderator_role="Members with this role may manage newsdesk (besides Manage Server)",
+        alert_channel="Where failing and recovered sources are announced",
+        timezone="IANA time zone for digests, e.g. Europe/Berlin",
+        merge_stories="Post a story once when several sources carry it",
+    )
+    async def settings(
+        self,
+        interaction: Interaction,
+        moderator_role: discord.Role | None = None,
+        alert_channel: discord.TextChannel | None = None,
+        timezone: str | None = None,
+        merge_stories: bool | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await require_moderator(interaction, self.app.storage)
+        changes: dict[str, object] = {}
+        if moderator_role is not None:
+            changes["moderator_role_id"] = moderator_role.id
+        if alert_channel is not None:
+            changes["alert_channel_id"] = alert_channel.id
+        if timezone is not None:
+            changes["timezone"] = timezone
+        if merge_stories is not None:
+            changes["merge_stories"] = merge_stories
+        if changes:
+            settings = await self.app.guilds.update(
+                interaction.guild_id, interaction.user.id, **changes
+            )
+            heading = "Settings updated."
+        else:
+            settings = await self.app.guilds.settings(interaction.guild_id)
+            heading = "Current settings:"
+        await interaction.response.send_message(
+            f"{heading}\n{settings_text(settings)}", ephemeral=True
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

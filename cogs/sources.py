@@ -1,40 +1,37 @@
-"""/source: moderators add, list and remove news sources."""
+"""/source: moderators add, tune and remove news sources."""
 
 from __future__ import annotations
+
+import io
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.paginate import chunk_lines
-from bot.permissions import is_moderator, require_moderator
-from bot.source_service import AddRequest
-from storage.models import SourceStatus
+from bot.errors import InvalidOption
+from bot.opml import MAX_OPML_BYTES, read_opml
+from bot.permissions import REFUSAL, is_moderator
+from bot.replies import import_summary, info_pages, list_pages, md
+from bot.source_service import AddRequest, SourceChanges
 
 Interaction = discord.Interaction[discord.Client]
+Style = Literal["brief", "summary", "headline", "digest"]
+Minutes = app_commands.Range[int, 1, 10080]
 
-
-def _when(moment: object) -> str:
-    return discord.utils.format_dt(moment, "R") if moment else "never"  # type: ignore[arg-type]
-
-
-def status_line(row: SourceStatus) -> str:
-    source, feed = row.source, row.feed
-    if source.paused_at:
-        state = f"paused ({source.pause_reason})" if source.pause_reason else "paused"
-    elif source.channel_error:
-        state = f"stopped: {source.channel_error}"
-    elif feed.failing_since:
-        state = f"failing since {_when(feed.failing_since)}: {feed.last_error or 'error'}"
-    else:
-        state = "ok"
-    name = discord.utils.escape_markdown(source.name)
-    return (
-        f"**{name}** (#{source.id}) → <#{source.channel_id}> · {state}\n"
-        f"  last poll {_when(feed.last_polled_at)} · next poll {_when(feed.next_due_at)} · "
-        f"{row.posted} posted"
-    )
+OPTION_HELP = {
+    "url": "The feed's URL, or a web page that links to its feed",
+    "channel": "Where new stories are posted (default: this channel)",
+    "name": "A name for the source (default: the feed's title)",
+    "every": "Minutes between checks (default set by the operator)",
+    "include": "Comma-separated keywords; only items mentioning one are posted",
+    "exclude": "Comma-separated keywords; items mentioning one are not posted",
+    "style": "brief (default), summary, headline, or digest (only in the digest)",
+    "backfill": "How many of the newest existing items to post now (0-10)",
+    "fulltext": "Fetch each article page for a fuller brief",
+    "source": "The source (name, number or URL)",
+}
 
 
 @app_commands.guild_only()
@@ -43,6 +40,13 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     def __init__(self, app: App) -> None:
         self.app = app
         super().__init__()
+
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        # Every /source command is a moderator command, whatever the guild's overrides say.
+        # (A check must raise an AppCommandError for the tree's on_error to answer it.)
+        if not await is_moderator(interaction, self.app.storage):
+            raise app_commands.CheckFailure(REFUSAL)
+        return True
 
     async def source_autocomplete(
         self, interaction: Interaction, current: str
@@ -57,11 +61,20 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
 
     @app_commands.command(name="add", description="Follow a feed (or a page that links to one)")
     @app_commands.describe(
-        url="The feed's URL, or a web page that links to its feed",
-        channel="Where new stories are posted (default: this channel)",
-        name="A name for the source (default: the feed's title)",
-        every="Minutes between checks (default set by the operator)",
-        backfill="How many of the newest existing items to post now (0-10)",
+        **{
+            k: OPTION_HELP[k]
+            for k in (
+                "url",
+                "channel",
+                "name",
+                "every",
+                "include",
+                "exclude",
+                "style",
+                "backfill",
+                "fulltext",
+            )
+        }
     )
     async def add(
         self,
@@ -69,11 +82,14 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         url: str,
         channel: discord.TextChannel | None = None,
         name: str | None = None,
-        every: app_commands.Range[int, 1, 10080] | None = None,
+        every: Minutes | None = None,
+        include: str | None = None,
+        exclude: str | None = None,
+        style: Style = "brief",
         backfill: app_commands.Range[int, 0, 10] = 0,
+        fulltext: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
-        await require_moderator(interaction, self.app.storage)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.app.sources.add(
             AddRequest(
@@ -84,52 +100,168 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
                 name=name,
                 every_minutes=every,
                 backfill=backfill,
+                style=style,
+                include=include or "",
+                exclude=exclude or "",
+                fulltext=fulltext,
             )
         )
         posting = f" Posting the newest {result.posting} now." if result.posting else ""
-        newest = discord.utils.escape_markdown(result.newest_title or "untitled")
         await interaction.followup.send(
-            f"Added **{discord.utils.escape_markdown(result.source.name)}** "
-            f"(#{result.source.id}) → <#{result.source.channel_id}>: "
-            f"{result.item_count} items, newest “{newest}”.{posting} New stories will be posted "
-            f"as they appear.",
+            f"Added **{md(result.source.name)}** (#{result.source.id}) → "
+            f"<#{result.source.channel_id}>: {result.item_count} items, newest "
+            f"“{md(result.newest_title or 'untitled')}”.{posting} New stories will be posted "
+            "as they appear.",
             ephemeral=True,
         )
 
     @app_commands.command(name="list", description="This server's sources and their state")
     async def list(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None
-        await require_moderator(interaction, self.app.storage)
         rows = await self.app.sources.statuses(interaction.guild_id)
         if not rows:
             await interaction.response.send_message(
                 "This server has no sources yet. Add one with /source add.", ephemeral=True
             )
             return
-        pages = chunk_lines(status_line(row) for row in rows)
-        for number, page in enumerate(pages, start=1):
-            embed = discord.Embed(title=f"Sources ({len(rows)})", description=page)
-            if len(pages) > 1:
-                embed.set_footer(text=f"Page {number} of {len(pages)}")
-            if number == 1:
-                await interaction.response.send_message(embed=embed, ephemeral=True)
-            else:
-                await interaction.followup.send(embed=embed, ephemeral=True)
+        await self._send_pages(interaction, list_pages(rows))
 
-    @app_commands.command(
-        name="remove", description="Stop a source (its posted history stays searchable)"
+    @app_commands.command(name="info", description="One source in detail: settings, errors, items")
+    @app_commands.describe(source=OPTION_HELP["source"])
+    @app_commands.autocomplete(source=source_autocomplete)
+    async def info(self, interaction: Interaction, source: str) -> None:
+        assert interaction.guild_id is not None
+        info = await self.app.sources.info(interaction.guild_id, source)
+        await self._send_pages(interaction, info_pages(info))
+
+    @app_commands.command(name="edit", description="Change a source's settings")
+    @app_commands.describe(
+        **{
+            k: OPTION_HELP[k]
+            for k in (
+                "source",
+                "channel",
+                "name",
+                "every",
+                "include",
+                "exclude",
+                "style",
+                "fulltext",
+            )
+        }
     )
-    @app_commands.describe(source="The source to remove")
+    @app_commands.autocomplete(source=source_autocomplete)
+    async def edit(
+        self,
+        interaction: Interaction,
+        source: str,
+        channel: discord.TextChannel | None = None,
+        name: str | None = None,
+        every: Minutes | None = None,
+        include: str | None = None,
+        exclude: str | None = None,
+        style: Style | None = None,
+        fulltext: bool | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        changes = SourceChanges(
+            channel_id=channel.id if channel else None,
+            name=name,
+            every_minutes=every,
+            include=include,
+            exclude=exclude,
+            style=style,
+            fulltext=fulltext,
+        )
+        edited = await self.app.sources.edit(
+            interaction.guild_id, interaction.user.id, source, changes
+        )
+        await interaction.response.send_message(f"Updated **{md(edited.name)}**.", ephemeral=True)
+
+    @app_commands.command(name="pause", description="Stop polling and posting a source for now")
+    @app_commands.describe(source=OPTION_HELP["source"])
+    @app_commands.autocomplete(source=source_autocomplete)
+    async def pause(self, interaction: Interaction, source: str) -> None:
+        assert interaction.guild_id is not None
+        paused = await self.app.sources.pause(interaction.guild_id, interaction.user.id, source)
+        await interaction.response.send_message(
+            f"Paused **{md(paused.name)}**. `/source resume` posts what arrived meanwhile.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="resume", description="Resume a paused or stopped source")
+    @app_commands.describe(source=OPTION_HELP["source"])
+    @app_commands.autocomplete(source=source_autocomplete)
+    async def resume(self, interaction: Interaction, source: str) -> None:
+        assert interaction.guild_id is not None
+        resumed = await self.app.sources.resume(interaction.guild_id, interaction.user.id, source)
+        await interaction.response.send_message(f"Resumed **{md(resumed.name)}**.", ephemeral=True)
+
+    @app_commands.command(name="remove", description="Stop a source; its stories stay searchable")
+    @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def remove(self, interaction: Interaction, source: str) -> None:
         assert interaction.guild_id is not None
-        await require_moderator(interaction, self.app.storage)
         removed = await self.app.sources.remove(interaction.guild_id, interaction.user.id, source)
         await interaction.response.send_message(
-            f"Removed **{discord.utils.escape_markdown(removed.name)}**. Its stories stay "
-            "searchable.",
-            ephemeral=True,
+            f"Removed **{md(removed.name)}**. Its stories stay searchable.", ephemeral=True
         )
+
+    @app_commands.command(name="import", description="Add every feed of an OPML file")
+    @app_commands.describe(
+        file="An OPML file (at most 1 MB, 500 feeds)",
+        channel="Where their stories are posted (default: this channel)",
+    )
+    async def import_(
+        self,
+        interaction: Interaction,
+        file: discord.Attachment,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        if file.size > MAX_OPML_BYTES:
+            raise InvalidOption(f"That file is larger than {MAX_OPML_BYTES // 1024} KB.")
+        feeds = read_opml(await file.read())
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        step = max(len(feeds) // 10, 1)
+
+        async def progress(done: int) -> None:
+            if done % step == 0 and done < len(feeds):
+                await interaction.edit_original_response(
+                    content=f"Importing… {done} of {len(feeds)} feeds checked."
+                )
+
+        report = await self.app.sources.import_opml(
+            interaction.guild_id,
+            channel.id if channel else interaction.channel_id or 0,
+            interaction.user.id,
+            feeds,
+            progress,
+        )
+        summary = import_summary(report)
+        if len(summary) <= 2000:
+            await interaction.followup.send(summary, ephemeral=True)
+        else:  # every failure is named: in a file when they do not fit a message
+            await interaction.followup.send(
+                summary.split("\n", 1)[0] + " The failures are listed in the attached file.",
+                file=discord.File(io.BytesIO(summary.encode()), filename="import-report.txt"),
+                ephemeral=True,
+            )
+
+    @app_commands.command(name="export", description="This server's sources as an OPML file")
+    async def export(self, interaction: Interaction) -> None:
+        assert interaction.guild_id is not None
+        data = await self.app.sources.export_opml(interaction.guild_id)
+        await interaction.response.send_message(
+            "This server's sources:",
+            ephemeral=True,
+            file=discord.File(io.BytesIO(data), filename="newsdesk-sources.opml"),
+        )
+
+    async def _send_pages(self, interaction: Interaction, pages: list[discord.Embed]) -> None:
+        await interaction.response.send_message(embed=pages[0], ephemeral=True)
+        for page in pages[1:]:
+            await interaction.followup.send(embed=page, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

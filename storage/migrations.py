@@ -232,8 +232,56 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
     db.executescript(_INITIAL_SCHEMA)
 
 
+# Search covers the article text too, and follows get their indexes and outbox columns.
+_SEARCH_AND_FOLLOWS = """
+DROP TRIGGER items_fts_insert;
+DROP TRIGGER items_fts_delete;
+DROP TRIGGER items_fts_update;
+DROP TABLE items_fts;
+CREATE VIRTUAL TABLE items_fts USING fts5 (
+    title, summary, brief_text, content,
+    content = 'items', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts (rowid, title, summary, brief_text, content)
+    VALUES (new.id, new.title, new.summary, new.brief_text, new.content);
+END;
+CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary, brief_text, content)
+    VALUES ('delete', old.id, old.title, old.summary, old.brief_text, old.content);
+END;
+CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, brief_text, content ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary, brief_text, content)
+    VALUES ('delete', old.id, old.title, old.summary, old.brief_text, old.content);
+    INSERT INTO items_fts (rowid, title, summary, brief_text, content)
+    VALUES (new.id, new.title, new.summary, new.brief_text, new.content);
+END;
+INSERT INTO items_fts (items_fts) VALUES ('rebuild');
+
+-- Which follow matched (shown in the DM; lets unfollow withdraw what is still waiting).
+ALTER TABLE follow_notifications ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
+CREATE INDEX follow_notifications_state
+    ON follow_notifications (state, guild_id, user_id, id);
+CREATE INDEX IF NOT EXISTS deliveries_story_guild
+    ON deliveries (story_id, guild_id) WHERE story_id IS NOT NULL;
+
+-- Follows notify about items stored from now on, not about the archive already there.
+INSERT INTO meta (key, value)
+    SELECT 'follows_cursor', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM items
+    WHERE true
+    ON CONFLICT (key) DO NOTHING;
+"""
+
+
+def _search_and_follows(db: sqlite_utils.Database) -> None:
+    db.executescript(_SEARCH_AND_FOLLOWS)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial_schema", _initial_schema),
+    ("0002_search_and_follows", _search_and_follows),
 ]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlite_utils
 
@@ -26,6 +28,19 @@ _EDITABLE = {
     "channel_error",
 }
 _SELECT = "SELECT s.*, f.url AS feed_url FROM sources s JOIN feeds f ON f.id = s.feed_id"
+
+
+AlertKind = Literal["failing", "gone", "recovered"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDue:
+    source: Source
+    kind: AlertKind
+    failures: int
+    error: str | None
+    alert_channel_id: int | None
+    stamp: int  # distinguishes one failing episode from the next (for the alert's nonce)
 
 
 class SourceStore:
@@ -206,6 +221,41 @@ class SourceStore:
                 [error, channel_id],
             )
         return changed
+
+    @wrapped
+    def alerts_due(self, failing_after: int) -> list[AlertDue]:
+        """Sources whose moderators have not yet heard that the feed started failing
+        (after `failing_after` failures in a row), is gone, or recovered. Raises StorageError."""
+        rows = self._db.query(
+            """SELECT s.*, f.url AS feed_url, f.failure_count, f.last_error, f.failing_since,
+                      f.gone_at, f.last_ok_at, g.alert_channel_id
+               FROM sources s JOIN feeds f ON f.id = s.feed_id
+               LEFT JOIN guilds g ON g.id = s.guild_id
+               WHERE s.removed_at IS NULL AND (
+                 (s.alerted_failing = 0 AND (f.gone_at IS NOT NULL
+                    OR (f.failure_count >= :n AND s.paused_at IS NULL)))
+                 OR (s.alerted_failing = 1 AND f.failure_count = 0 AND f.gone_at IS NULL))
+               ORDER BY s.id""",
+            {"n": failing_after},
+        )
+        due = []
+        for row in rows:
+            if not row["alerted_failing"]:
+                kind: AlertKind = "gone" if row["gone_at"] else "failing"
+                stamp = row["gone_at"] or row["failing_since"] or ""
+            else:
+                kind, stamp = "recovered", row["last_ok_at"] or ""
+            due.append(
+                AlertDue(
+                    source=source_from_row(row),
+                    kind=kind,
+                    failures=row["failure_count"],
+                    error=row["last_error"],
+                    alert_channel_id=row["alert_channel_id"],
+                    stamp=zlib.crc32(stamp.encode()),
+                )
+            )
+        return due
 
     @wrapped
     def set_alerted(self, source_ids: list[int], failing: bool) -> None:

@@ -6,15 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from storage.connection import open_database, wrapped
 from storage.deliveries import DeliveryStore
 from storage.feeds import FeedStore
+from storage.follows import FollowStore
 from storage.guilds import GuildStore
 from storage.items import FirstSight, ItemStore, Route, StoreResult
 from storage.meta import MetaStore
 from storage.migrations import migrate
 from storage.models import NewItem, Source
+from storage.search import SearchStore
 from storage.sources import SourceStore
 
 
@@ -55,6 +58,8 @@ class Storage:
         self.sources = SourceStore(self.db)
         self.items = ItemStore(self.db)
         self.deliveries = DeliveryStore(self.db)
+        self.search = SearchStore(self.db)
+        self.follows = FollowStore(self.db)
 
     @wrapped
     def subscribe(
@@ -95,6 +100,15 @@ class Storage:
                 first_sight=FirstSight(source_id=source_id, backfill=sub.backfill),
             )
             return self.sources.get(sub.guild_id, source_id), result
+
+    @wrapped
+    def edit_source(self, guild_id: int, source_id: int, columns: dict[str, Any]) -> Source:
+        """Change a source's settings; its feed then polls at its sources' shortest interval.
+        Raises NotFound, StorageError."""
+        with self.db.atomic():
+            source = self.sources.update(guild_id, source_id, **columns)
+            self.feeds.refresh_interval(source.feed_id)
+            return source
 
     @wrapped
     def unsubscribe(self, guild_id: int, source_id: int, now: datetime) -> Source:

@@ -29,6 +29,14 @@ def titles(emu: DiscordEmulator, channel: int) -> list[str]:
     return out
 
 
+def posts(emu: DiscordEmulator, channel: int) -> list[str]:
+    return [m.embeds[0]["title"] for m in emu.messages(channel) if m.embeds]
+
+
+def alerts(emu: DiscordEmulator, channel: int) -> list[str]:
+    return [m.content for m in emu.messages(channel) if not m.embeds and m.content]
+
+
 async def polls(srv: FeedServer, path: str, more: int) -> None:
     """Wait until the bot has fetched `path` `more` more times (proof that it polled)."""
     await srv.wait_for_requests(path, len(srv.requests(path)) + more, timeout=20)
@@ -149,8 +157,12 @@ async def test_a_failing_feed_backs_off_shows_failing_and_recovers(
     assert "failing since" in listing.text
     feed.add_items(2, prefix="During outage")
     srv.clear_faults("/a.xml")
-    await emu.wait_for_messages(news, 2, timeout=30)
-    assert titles(emu, news) == ["During outage 1", "During outage 2"]
+    await emu.wait_for(lambda: len(posts(emu, news)) == 2 and len(alerts(emu, news)) == 2,
+                       timeout=30)
+    assert posts(emu, news) == ["During outage 1", "During outage 2"]
+    failing, recovered = alerts(emu, news)
+    assert "has failed 3 polls in a row" in failing and "500" in failing
+    assert "working again" in recovered
     listing = await emu.slash(guild, news, mod, "source list")
     assert "failing since" not in listing.text and "ok" in listing.text
 

@@ -1,0 +1,382 @@
+"""Full-text search over a guild's stored items (SQLite FTS5, BM25), and the newest items.
+
+A guild sees an item only through its sources (live or removed: removed history stays
+searchable). User text never reaches FTS5 as syntax: it is cut into words, each quoted as
+an FTS5 string, so quotes, `*`, `-`, `NEAR`, `AND`, `OR` and parentheses are searched as
+words (or dropped when they hold no letters or digits), never parsed as operators.
+
+Ranking: BM25 with column weights (title first), then a mild boost for recent stories and
+for stories several of the guild's sources covered. On a large archive the search looks at
+the newest items first and widens the window until it has enough candidates; FTS5's BM25
+statistics are table-wide, so scores from different windows compare.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from storage.connection import wrapped
+from storage.timeutil import from_db, from_db_required, to_db
+
+MARK_START = "\ue000"
+"""Snippets mark matched words between MARK_START and MARK_END (private-use characters:
+the renderer escapes the text for Discord first, then turns the marks into bold)."""
+MARK_END = "\ue001"
+
+MAX_WORDS = 12
+MAX_WORD_CHARS = 64
+CANDIDATES = 50
+"""Matches ranked by BM25 before the boosts re-rank them."""
+FIRST_WINDOW = 25_000
+"""Newest item ids searched first on a large archive; each widening is 4x the last."""
+WINDOW_GROWTH = 4
+COLUMN_WEIGHTS = (10.0, 4.0, 3.0, 1.0)  # title, summary, brief_text, content
+RECENCY_WEIGHT = 0.2
+RECENCY_HALF_LIFE_DAYS = 7.0
+COVERAGE_WEIGHT = 0.1
+COVERAGE_CAP = 4
+FOLLOW_COLUMNS = "{title summary brief_text}"
+FUTURE_SLACK = timedelta(days=1)
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves new says said say via amid per vs s t don""".split()  # noqa: SIM905
+)
+"""English function words: left out of an AND query (unless all words are such) and out of
+key phrases. A list of grammar words, not of topics."""
+
+
+def _is_token_char(char: str) -> bool:
+    # FTS5's unicode61 tokenizer: letters, numbers and private-use characters make tokens.
+    category = unicodedata.category(char)
+    return category[0] in "LN" or category == "Co"
+
+
+def query_words(text: str) -> list[str]:
+    """The user's words: whitespace-separated chunks that hold at least one letter or
+    digit, at most MAX_WORDS of them, each at most MAX_WORD_CHARS long."""
+    words = []
+    for chunk in text.split():
+        chunk = chunk[:MAX_WORD_CHARS]
+        if any(_is_token_char(c) for c in chunk):
+            words.append(chunk)
+        if len(words) == MAX_WORDS:
+            break
+    return words
+
+
+def _quote(word: str) -> str:
+    # Inside an FTS5 string only the double quote is special; it is escaped by doubling.
+    return '"' + word.replace('"', '""') + '"'
+
+
+def match_expression(text: str, *, prefix_last: bool = True, any_word: bool = False) -> str | None:
+    """An FTS5 expression that searches every word of `text` as a word (or phrase, for
+    "open-weight"), all of them (AND) or any (OR); the last word also as a prefix. Function
+    words are left out of an AND unless nothing else is left. None when no word is left."""
+    words = query_words(text)
+    if not words:
+        return None
+    if not any_word and len(words) > 1:
+        last = words[-1]
+        kept = [w for w in words[:-1] if w.lower() not in STOPWORDS]
+        if prefix_last or last.lower() not in STOPWORDS:
+            kept.append(last)
+        if kept:
+            words = kept
+    terms = [_quote(w) for w in words]
+    # A one-letter prefix would scan a whole letter of the vocabulary: exact match instead.
+    if prefix_last and sum(map(_is_token_char, words[-1])) >= 2:
+        terms[-1] += "*"
+    return (" OR " if any_word else " AND ").join(terms)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    item_id: int
+    title: str
+    url: str | None
+    source_name: str
+    published: datetime
+    snippet: str
+    """Raw feed text around the match, matched words between MARK_START and MARK_END."""
+    score: float
+    coverage: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLine:
+    """A stored item as a line of /topic latest, trending or a digest of follows."""
+
+    item_id: int
+    feed_id: int
+    title: str
+    url: str | None
+    summary: str
+    source_name: str
+    published: datetime
+    story_id: int | None = None
+
+
+def effective_date(published: datetime | None, first_seen: datetime) -> datetime:
+    """When a story happened for ranking and display: its published time, unless missing
+    or in the future of when it was first seen (then first seen)."""
+    if published is None or published > first_seen + FUTURE_SLACK:
+        return first_seen
+    return published
+
+
+def boosted(score: float, published: datetime, coverage: int, now: datetime) -> float:
+    """BM25 (higher is better) times a mild recency boost and a mild coverage boost."""
+    age_days = max((now - published).total_seconds() / 86400, 0.0)
+    recency = 1.0 + RECENCY_WEIGHT * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
+    cover = 1.0 + COVERAGE_WEIGHT * min(max(coverage - 1, 0), COVERAGE_CAP)
+    return score * recency * cover
+
+
+class SearchStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    @wrapped
+    def feed_names(self, guild_id: int) -> dict[int, str]:
+        """Feed id -> the name of this guild's source for it (a live source's name over a
+        removed one's). The guild's whole scope. Raises StorageError."""
+        rows = self._db.execute(
+            "SELECT feed_id, name FROM sources WHERE guild_id = ? ORDER BY removed_at IS NULL, id",
+            [guild_id],
+        )
+        return {int(feed_id): str(name) for feed_id, name in rows}
+
+    @wrapped
+    def search(
+        self,
+        guild_id: int,
+        text: str,
+        *,
+        now: datetime,
+        days: int | None = None,
+        feed_id: int | None = None,
+        limit: int = 5,
+    ) -> list[SearchHit]:
+        """The guild's items best matching `text`, best first. Any text is safe: words are
+        quoted, never parsed as FTS5 syntax; a text without words finds nothing. When every
+        word together finds nothing, items with any of the words are ranked instead.
+        Raises StorageError."""
+        names = self.feed_names(guild_id)
+        if feed_id is not None:
+            names = {feed_id: names[feed_id]} if feed_id in names else {}
+        if not names:
+            return []
+        since = now - timedelta(days=days) if days is not None else None
+        expression = match_expression(text)
+        if expression is None:
+            return []
+        rows = self._candidates(expression, names, since)
+        if not rows and len(query_words(text)) > 1:
+            expression = match_expression(text, any_word=True) or expression
+            rows = self._candidates(expression, names, since)
+        if not rows:
+            return []
+        coverage = self._coverage(guild_id, [row["id"] for row in rows])
+        ranked = []
+        for row in rows:
+            published = effective_date(
+                from_db(row["published_at"]), from_db_required(row["first_seen_at"])
+            )
+            cover = coverage.get(row["id"], 1)
+            ranked.append((boosted(row["score"], published, cover, now), row, published, cover))
+        ranked.sort(key=lambda entry: (-entry[0], -entry[1]["id"]))
+        hits = []
+        for score, row, published, cover in ranked[:limit]:
+            hits.append(
+                SearchHit(
+                    item_id=row["id"],
+                    title=row["title"],
+                    url=row["url"],
+                    source_name=names.get(row["feed_id"], ""),
+                    published=published,
+                    snippet=self._snippet(expression, row["id"], row["summary"]),
+                    score=score,
+                    coverage=cover,
+                )
+            )
+        return hits
+
+    def _candidates(
+        self, expression: str, names: dict[int, str], since: datetime | None
+    ) -> list[dict[str, Any]]:
+        """Up to CANDIDATES matches by BM25, the newest id window first, widened until
+        there are enough or the whole archive was searched."""
+        low_id, high_id = self._db.execute("SELECT MIN(id), MAX(id) FROM items").fetchone()
+        if high_id is None:
+            return []
+        if since is not None:
+            # Items first seen well before `since` cannot be in the period (their published
+            # date may be earlier than first seen, never much later).
+            row = self._db.execute(
+                "SELECT MIN(id) FROM items WHERE first_seen_at >= ?",
+                [to_db(since - FUTURE_SLACK)],
+            ).fetchone()
+            if row[0] is None:
+                return []
+            low_id = max(low_id, int(row[0]))
+        feeds = sorted(names)
+        marks = ",".join("?" * len(feeds))
+        period = ""
+        params: list[Any] = [expression]
+        if since is not None:
+            period = "AND coalesce(i.published_at, i.first_seen_at) >= ?"
+        sql = f"""
+            SELECT i.id, i.feed_id, i.title, i.url, i.summary, i.published_at,
+                   i.first_seen_at, -bm25(items_fts, {", ".join(map(str, COLUMN_WEIGHTS))})
+                   AS score
+            FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid
+            WHERE items_fts MATCH ? AND items_fts.rowid BETWEEN ? AND ?
+              AND i.feed_id IN ({marks}) {period}
+            ORDER BY score DESC LIMIT ?"""
+        found: list[dict[str, Any]] = []
+        high = int(high_id)
+        size = FIRST_WINDOW
+        while high >= low_id and len(found) < CANDIDATES:
+            low = max(high - size + 1, int(low_id))
+            window = [*params, low, high, *feeds]
+            if since is not None:
+                window.append(to_db(since))
+            window.append(CANDIDATES - len(found))
+            found.extend(self._db.query(sql, window))
+            high = low - 1
+            size *= WINDOW_GROWTH
+        return found
+
+    def _coverage(self, guild_id: int, item_ids: Sequence[int]) -> dict[int, int]:
+        """How many of the guild's sources carried each item's story (1 when not known)."""
+        if not item_ids:
+            return {}
+        marks = ",".join("?" * len(item_ids))
+        rows = self._db.execute(
+            f"""SELECT d.item_id, COUNT(DISTINCT e.source_id) FROM deliveries d
+                JOIN deliveries e ON e.story_id = d.story_id AND e.guild_id = d.guild_id
+                WHERE d.guild_id = ? AND d.story_id IS NOT NULL AND d.item_id IN ({marks})
+                GROUP BY d.item_id""",
+            [guild_id, *item_ids],
+        )
+        return {int(item_id): int(count) for item_id, count in rows}
+
+    def _snippet(self, expression: str, item_id: int, summary: str) -> str:
+        """Text around the match: from the summary, the brief or the article text, the
+        first that holds a matched word; else the start of the summary."""
+        row = self._db.execute(
+            f"""SELECT snippet(items_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24),
+                       snippet(items_fts, 2, '{MARK_START}', '{MARK_END}', '…', 24),
+                       snippet(items_fts, 3, '{MARK_START}', '{MARK_END}', '…', 24)
+                FROM items_fts WHERE items_fts MATCH ? AND rowid = ?""",
+            [expression, item_id],
+        ).fetchone()
+        for text in row or ():
+            if text and MARK_START in text:
+                return str(text)
+        words = " ".join(summary.split()).split(" ")
+        return " ".join(words[:40]) + (" …" if len(words) > 40 else "")
+
+    @wrapped
+    def latest(
+        self, guild_id: int, *, feed_id: int | None = None, limit: int = 5
+    ) -> list[StoryLine]:
+        """The guild's newest items (by published time, else first seen), newest first.
+        Raises StorageError."""
+        names = self.feed_names(guild_id)
+        if feed_id is not None:
+            names = {feed_id: names[feed_id]} if feed_id in names else {}
+        lines: list[StoryLine] = []
+        for feed in names:
+            # Two index walks per feed: by published time, and the undated by id.
+            rows = [
+                *self._db.query(
+                    "SELECT * FROM items WHERE feed_id = ? AND published_at IS NOT NULL "
+                    "ORDER BY published_at DESC LIMIT ?",
+                    [feed, limit * 2],
+                ),
+                *self._db.query(
+                    "SELECT * FROM items WHERE feed_id = ? AND published_at IS NULL "
+                    "ORDER BY id DESC LIMIT ?",
+                    [feed, limit],
+                ),
+            ]
+            lines.extend(_line(row, names) for row in rows)
+        lines.sort(key=lambda line: (line.published, line.item_id), reverse=True)
+        return lines[:limit]
+
+    @wrapped
+    def period(self, guild_id: int, since: datetime, *, limit: int = 5000) -> list[StoryLine]:
+        """The guild's items of a period (first seen since `since`, up to `limit` newest),
+        with the story each belongs to in this guild when stories are known.
+        Raises StorageError."""
+        names = self.feed_names(guild_id)
+        if not names:
+            return []
+        feeds = sorted(names)
+        marks = ",".join("?" * len(feeds))
+        rows = self._db.query(
+            f"""SELECT i.*, (SELECT MAX(d.story_id) FROM deliveries d
+                             WHERE d.item_id = i.id AND d.guild_id = ?) AS story_id
+                FROM items i
+                WHERE i.first_seen_at >= ? AND i.feed_id IN ({marks})
+                ORDER BY i.id DESC LIMIT ?""",
+            [guild_id, to_db(since - FUTURE_SLACK), *feeds, limit],
+        )
+        lines = [_line(row, names) for row in rows]
+        return [line for line in lines if line.published >= since]
+
+    @wrapped
+    def before(self, guild_id: int, until: datetime, *, limit: int = 3000) -> list[str]:
+        """Titles and summaries of the guild's items first seen before `until`, newest
+        first (the background that key phrases of a period stand out against).
+        Raises StorageError."""
+        names = self.feed_names(guild_id)
+        if not names:
+            return []
+        feeds = sorted(names)
+        marks = ",".join("?" * len(feeds))
+        rows = self._db.execute(
+            f"""SELECT title, summary FROM items
+                WHERE first_seen_at < ? AND feed_id IN ({marks})
+                ORDER BY id DESC LIMIT ?""",
+            [to_db(until), *feeds, limit],
+        )
+        return [f"{title}. {summary[:500]}" for title, summary in rows]
+
+
+def follow_expression(keywords: str) -> str | None:
+    """The FTS5 expression a follow matches new items with: every word, on the title,
+    summary and brief (not the whole article text, where a passing mention is noise)."""
+    expression = match_expression(keywords, prefix_last=False)
+    return None if expression is None else f"{FOLLOW_COLUMNS} : ({expression})"
+
+
+def _line(row: dict[str, Any], names: dict[int, str]) -> StoryLine:
+    return StoryLine(
+        item_id=row["id"],
+        feed_id=row["feed_id"],
+        title=row["title"],
+        url=row["url"],
+        summary=row["summary"],
+        source_name=names.get(row["feed_id"], ""),
+        published=effective_date(
+            from_db(row["published_at"]), from_db_required(row["first_seen_at"])
+        ),
+        story_id=row.get("story_id"),
+    )
