@@ -14,12 +14,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import __version__
 from bot.clock import Clock, system_clock
 from bot.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
+from bot.follows import FollowService
 from bot.guild_service import GuildService
 from bot.netguard import AddressGuard
 from bot.poller import Poller
 from bot.scheduler import make_scheduler, wake
 from bot.settings import Settings
 from bot.source_service import SourceService
+from bot.topics import TopicService
 from storage import AsyncStorage, Storage
 
 POLL_JOB = "poll-due-feeds"
@@ -39,6 +41,8 @@ class App:
     sources: SourceService
     guilds: GuildService
     instance: str
+    topics: TopicService
+    follows: FollowService
 
     def wake_deliverer(self) -> None:
         wake(self.scheduler, DELIVER_JOB)
@@ -92,6 +96,8 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 sources=sources,
                 guilds=GuildService(storage, clock),
                 instance=await _instance_id(storage),
+                topics=TopicService(storage, clock),
+                follows=FollowService(storage, settings, clock),
             )
             try:
                 yield app

@@ -12,12 +12,13 @@ from bot.alerts import Alerts
 from bot.app import ALERT_JOB, DELIVER_JOB, POLL_JOB, App
 from bot.command_sync import sync_commands
 from bot.deliver import Deliverer, DiscordSender
+from bot.follows import FOLLOW_JOB, notifier_job, notify_tick_seconds
 from bot.scheduler import add_interval_job, guarded
 from bot.tree import NewsTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.admin", "cogs.sources")
+EXTENSIONS = ("cogs.admin", "cogs.sources", "cogs.topics")
 DELIVERY_SWEEP_SECONDS = 5.0
 COMMAND_SYNC_RETRY = 60
 ALERT_SWEEP_SECONDS = 60.0  # alerts are also woken by every failed or recovered poll
@@ -58,6 +59,12 @@ class NewsBot(commands.Bot):
         await self._sync_commands()
         add_interval_job(scheduler, POLL_JOB, self._poll_tick, self.app.poll_tick_seconds)
         add_interval_job(scheduler, DELIVER_JOB, self._deliver, DELIVERY_SWEEP_SECONDS)
+        add_interval_job(
+            scheduler,
+            FOLLOW_JOB,
+            notifier_job(self, self.app.storage, self.app.clock, self.app.instance),
+            notify_tick_seconds(self.app.settings),
+        )
         add_interval_job(scheduler, ALERT_JOB, self._send_alerts, ALERT_SWEEP_SECONDS)
         scheduler.start()
 

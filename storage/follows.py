@@ -251,6 +251,12 @@ class FollowStore:
             self._member(batch.guild_id, batch.user_id, "last_dm_at", now)
 
     @wrapped
+    def mark_failed(self, batch: DMBatch, now: datetime) -> None:
+        """Discord refused the DM for good (never retried). Raises StorageError."""
+        with self._db.atomic():
+            self._set_state(batch.ids, "failed", now)
+
+    @wrapped
     def mark_dms_closed(self, batch: DMBatch, now: datetime) -> None:
         """The member does not accept DMs: the batch is dropped, their follows are kept, and
         they are told the next time they use a /topic command. Raises StorageError."""

@@ -157,8 +157,9 @@ async def test_a_failing_feed_backs_off_shows_failing_and_recovers(
     assert "failing since" in listing.text
     feed.add_items(2, prefix="During outage")
     srv.clear_faults("/a.xml")
-    await emu.wait_for(lambda: len(posts(emu, news)) == 2 and len(alerts(emu, news)) == 2,
-                       timeout=30)
+    await emu.wait_for(
+        lambda: len(posts(emu, news)) == 2 and len(alerts(emu, news)) == 2, timeout=30
+    )
     assert posts(emu, news) == ["During outage 1", "During outage 2"]
     failing, recovered = alerts(emu, news)
     assert "has failed 3 polls in a row" in failing and "500" in failing

@@ -1,0 +1,220 @@
+"""Follows: members follow keywords; new matching stories reach them by DM, batched.
+
+The notifier runs as a scheduler job: it matches the items stored since its last run
+(storage keeps the cursor and the notifications in one transaction), then sends each
+member at most one DM per DM_EVERY listing all their waiting matches. Each DM carries a
+nonce fixed by its batch, so a resend after a crash does not post twice. A member whose
+DMs are closed keeps their follows and is told the next time they use a /topic command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, Protocol
+
+import aiohttp
+import discord
+
+from bot.clock import Clock
+from bot.errors import InvalidOption
+from bot.render import clean, truncate
+from bot.settings import Settings
+from storage import AsyncStorage
+from storage.follows import DMBatch, Follow
+from storage.search import query_words
+
+log = logging.getLogger(__name__)
+
+FOLLOW_JOB = "notify-follows"
+DM_EVERY = timedelta(minutes=10)
+KEYWORDS_MAX = 100
+DM_DESCRIPTION_LIMIT = 4000
+
+
+def notify_tick_seconds(settings: Settings) -> float:
+    """How often new items are matched: a tenth of the polling floor, 1 s to 30 s."""
+    return min(max(settings.min_interval_seconds / 10, 1.0), 30.0)
+
+
+def normalize_keywords(text: str) -> str:
+    """Keywords as stored: whitespace folded, lower case. Raises InvalidOption."""
+    keywords = " ".join(text.split()).lower()
+    if len(keywords) > KEYWORDS_MAX:
+        raise InvalidOption(f"Keywords can be at most {KEYWORDS_MAX} characters.")
+    if not query_words(keywords):
+        raise InvalidOption(
+            "Give a word or phrase to follow (letters or digits), such as “open-weight models”."
+        )
+    return keywords
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL that cannot break out of a markdown link, or None."""
+    if not url or not url.startswith(("http://", "https://")) or len(url) > 1000:
+        return None
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def link(title: str, url: str | None, limit: int = 200) -> str:
+    """The title escaped for Discord, linked when the URL is safe."""
+    text = truncate(clean(title) or "Untitled", limit).replace("]", "\\]")
+    target = safe_url(url)
+    return f"[{text}](<{target}>)" if target else text
+
+
+def dm_embed(batch: DMBatch, guild_name: str) -> dict[str, Any]:
+    """The one DM of a batch: every match, one line each, within Discord's limits."""
+    lines: list[str] = []
+    size = 0
+    for shown, match in enumerate(batch.matches):
+        source = f" · {truncate(clean(match.source_name), 80)}" if match.source_name else ""
+        line = f"• {link(match.title, match.url)}{source} · “{clean(match.keywords)}”"
+        rest = len(batch.matches) - shown
+        if size + len(line) + 1 > DM_DESCRIPTION_LIMIT - 80:
+            lines.append(f"…and {rest} more: use /topic search in the server to see them.")
+            break
+        lines.append(line)
+        size += len(line) + 1
+    count = len(batch.matches)
+    return {
+        "type": "rich",
+        "title": f"{count} new {'story' if count == 1 else 'stories'} for your follows",
+        "description": "\n".join(lines),
+        "footer": {"text": truncate(f"{clean(guild_name)} · /topic unfollow stops a follow", 2048)},
+    }
+
+
+def nonce_for(instance: str, batch: DMBatch) -> str:
+    """At most 25 characters, fixed per batch (its first notification), per installation."""
+    return f"nf{instance[:8]}{batch.first_id:x}"[:25]
+
+
+class FollowService:
+    """/topic follow, unfollow, following."""
+
+    def __init__(self, storage: AsyncStorage, settings: Settings, clock: Clock) -> None:
+        self._storage = storage
+        self._settings = settings
+        self._clock = clock
+
+    async def follow(self, guild_id: int, user_id: int, text: str) -> str:
+        """Follow keywords; returns them as stored. Raises InvalidOption, Duplicate,
+        LimitReached."""
+        keywords = normalize_keywords(text)
+        await self._storage.run(
+            self._storage.sync.follows.add,
+            guild_id,
+            user_id,
+            keywords,
+            limit=self._settings.max_follows_per_member,
+            now=self._clock(),
+        )
+        return keywords
+
+    async def unfollow(self, guild_id: int, user_id: int, text: str) -> str:
+        """Raises InvalidOption, NotFound."""
+        keywords = normalize_keywords(text)
+        await self._storage.run(self._storage.sync.follows.remove, guild_id, user_id, keywords)
+        return keywords
+
+    async def following(self, guild_id: int, user_id: int) -> list[Follow]:
+        return await self._storage.run(self._storage.sync.follows.of_member, guild_id, user_id)
+
+
+class DMSender(Protocol):
+    async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
+        """Raises discord.Forbidden when the member's DMs are closed, and friends."""
+        ...
+
+    def guild_name(self, guild_id: int) -> str: ...
+
+
+class DiscordDMSender:
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
+        channel = await self._client.create_dm(discord.Object(user_id))
+        await channel.send(
+            embed=discord.Embed.from_dict(embed),
+            nonce=nonce,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    def guild_name(self, guild_id: int) -> str:
+        guild = self._client.get_guild(guild_id)
+        return guild.name if guild is not None else "your server"
+
+
+class FollowNotifier:
+    def __init__(
+        self,
+        storage: AsyncStorage,
+        sender: DMSender,
+        clock: Clock,
+        *,
+        instance: str,
+        every: timedelta = DM_EVERY,
+    ) -> None:
+        self._storage = storage
+        self._sender = sender
+        self._clock = clock
+        self._instance = instance
+        self._every = every
+        self._lock = asyncio.Lock()
+
+    async def run_once(self) -> int:
+        """Match new items, then send the DMs that are due; return how many were sent."""
+        store = self._storage.sync.follows
+        async with self._lock:
+            matched = await self._storage.run(store.match_new, self._clock())
+            if matched:
+                log.info("%d new follow match(es)", matched)
+            batches = await self._storage.run(store.claim_batches, self._clock(), every=self._every)
+            sent = 0
+            for batch in batches:
+                sent += await self._send(batch)
+            return sent
+
+    async def _send(self, batch: DMBatch) -> int:
+        store = self._storage.sync.follows
+        embed = dm_embed(batch, self._sender.guild_name(batch.guild_id))
+        try:
+            await self._sender.send_dm(batch.user_id, embed, nonce_for(self._instance, batch))
+        except discord.Forbidden:
+            log.info("DMs closed for member %d of guild %d", batch.user_id, batch.guild_id)
+            await self._storage.run(store.mark_dms_closed, batch, self._clock())
+            return 0
+        except discord.NotFound:
+            log.warning("member %d is gone; dropping their follow DM", batch.user_id)
+            await self._storage.run(store.mark_dms_closed, batch, self._clock())
+            return 0
+        except discord.HTTPException as exc:
+            if exc.status == 400:
+                log.error("Discord refused a follow DM (%s); embed: %r", exc.text, embed)
+                await self._storage.run(store.mark_failed, batch, self._clock())
+                return 0
+            log.warning("follow DM failed (Discord error %s); will retry", exc.status)
+            return 0
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.warning("follow DM failed (%s); will retry", type(exc).__name__)
+            return 0
+        await self._storage.run(store.mark_sent, batch, self._clock())
+        return 1
+
+
+def notifier_job(
+    client: discord.Client, storage: AsyncStorage, clock: Clock, instance: str
+) -> Callable[[], Awaitable[None]]:
+    """The scheduler job that notifies follows through this client."""
+    notifier = FollowNotifier(storage, DiscordDMSender(client), clock, instance=instance)
+
+    async def job() -> None:
+        await notifier.run_once()
+
+    return job
