@@ -12,13 +12,14 @@ from bot.alerts import Alerts
 from bot.app import ALERT_JOB, DELIVER_JOB, POLL_JOB, App
 from bot.command_sync import sync_commands
 from bot.deliver import Deliverer, DiscordSender
+from bot.digest import Digests
 from bot.follows import FOLLOW_JOB, notifier_job, notify_tick_seconds
 from bot.scheduler import add_interval_job, guarded
 from bot.tree import NewsTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.admin", "cogs.sources", "cogs.topics")
+EXTENSIONS = ("cogs.admin", "cogs.sources", "cogs.topics", "cogs.digest")
 DELIVERY_SWEEP_SECONDS = 5.0
 COMMAND_SYNC_RETRY = 60
 ALERT_SWEEP_SECONDS = 60.0  # alerts are also woken by every failed or recovered poll
@@ -40,6 +41,7 @@ class NewsBot(commands.Bot):
         self.background = background
         sender = DiscordSender(self)
         self.alerts = Alerts(app.storage, sender, app.clock)
+        self.digests = Digests(app.storage, sender, app.clock, app.scheduler)
         self.deliverer = Deliverer(
             app.storage,
             sender,
@@ -67,6 +69,7 @@ class NewsBot(commands.Bot):
         )
         add_interval_job(scheduler, ALERT_JOB, self._send_alerts, ALERT_SWEEP_SECONDS)
         scheduler.start()
+        await self.digests.start()
 
     async def _sync_commands(self) -> None:
         """Sync when the commands changed; a Discord error must not stop the bot: retry later."""

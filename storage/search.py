@@ -69,6 +69,8 @@ def query_words(text: str) -> list[str]:
     """The user's words: whitespace-separated chunks that hold at least one letter or
     digit, at most MAX_WORDS of them, each at most MAX_WORD_CHARS long."""
     words = []
+    # Control characters (NUL ends an FTS5 string early) never belong in a word.
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
     for chunk in text.split():
         chunk = chunk[:MAX_WORD_CHARS]
         if any(_is_token_char(c) for c in chunk):

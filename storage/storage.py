@@ -10,6 +10,7 @@ from typing import Any
 
 from storage.connection import open_database, wrapped
 from storage.deliveries import DeliveryStore
+from storage.digests import DigestStore
 from storage.feeds import FeedStore
 from storage.follows import FollowStore
 from storage.guilds import GuildStore
@@ -58,6 +59,7 @@ class Storage:
         self.sources = SourceStore(self.db)
         self.items = ItemStore(self.db)
         self.deliveries = DeliveryStore(self.db)
+        self.digests = DigestStore(self.db)
         self.search = SearchStore(self.db)
         self.follows = FollowStore(self.db)
 
