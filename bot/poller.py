@@ -115,7 +115,7 @@ class Poller:
         next_due = decide.next_poll(
             now,
             interval=feed.interval_seconds,
-            max_age=result.max_age,
+            max_age=result.max_age or result.expires_in,
             retry_after=result.retry_after,
             rng=self._rng,
         )
@@ -144,7 +144,7 @@ class Poller:
                 now,
                 interval=feed.interval_seconds,
                 ttl=parsed.ttl_seconds,
-                max_age=result.max_age,
+                max_age=result.max_age or result.expires_in,
                 retry_after=result.retry_after,
                 rng=self._rng,
             )
