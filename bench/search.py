@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.topics import TopicService  # noqa: E402
 from storage import AsyncStorage, Storage  # noqa: E402
+from storage import search as search_module  # noqa: E402
 from storage.timeutil import to_db  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -214,6 +215,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/newsdesk-bench"))
+    parser.add_argument(
+        "--full-scan",
+        action="store_true",
+        help="also measure without windowing (every match ranked), for comparison",
+    )
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(2026)
@@ -226,12 +232,21 @@ def main() -> None:
         if not path.exists():
             print(f"building {path} ...")
             build(path, size)
-        result = asyncio.run(measure(path, queries))
-        rows.append({"items": size, **result, "db_mb": round(path.stat().st_size / 2**20)})
-    print(f"\n{'items':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'hits':>6} {'db MB':>7}")
+        modes = [("windowed", search_module.FIRST_WINDOW)]
+        if args.full_scan:
+            modes.append(("full scan", 2**62))
+        for mode, window in modes:
+            search_module.FIRST_WINDOW = window
+            result = asyncio.run(measure(path, queries))
+            mb = round(path.stat().st_size / 2**20)
+            rows.append({"items": size, "mode": mode, **result, "db_mb": mb})
+    print(
+        f"\n{'items':>10} {'mode':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'hits':>8} {'db MB':>7}"
+    )
     for row in rows:
         print(
-            f"{row['items']:>10,} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
+            f"{row['items']:>10,} {row['mode']:>10} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
             f"{row['max_ms']:>8.1f} {row['queries_with_results']:>4}/{QUERIES} {row['db_mb']:>7}"
         )
     out = ROOT / "bench" / "results"

@@ -43,6 +43,12 @@ class Grounding:
         return not self.ungrounded(text)
 
     def _has_name(self, name: str) -> bool:
+        parts = re.split(r" (?:of|de|&) ", name)
+        if len(parts) > 1 and self._has_one(name) is False:
+            return all(self._has_one(part) for part in parts)
+        return self._has_one(name)
+
+    def _has_one(self, name: str) -> bool:
         folded = fold(name)
         if folded in self._source:
             return True
