@@ -16,6 +16,7 @@ from bot.clock import Clock, system_clock
 from bot.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
 from bot.follows import FollowService
 from bot.guild_service import GuildService
+from bot.loop_monitor import LoopMonitor
 from bot.netguard import AddressGuard
 from bot.poller import Poller
 from bot.scheduler import make_scheduler, wake
@@ -40,6 +41,7 @@ class App:
     poller: Poller
     sources: SourceService
     guilds: GuildService
+    loop_monitor: LoopMonitor
     instance: str
     topics: TopicService
     follows: FollowService
@@ -95,6 +97,7 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 poller=poller,
                 sources=sources,
                 guilds=GuildService(storage, clock),
+                loop_monitor=LoopMonitor(),
                 instance=await _instance_id(storage),
                 topics=TopicService(storage, clock),
                 follows=FollowService(storage, settings, clock),

@@ -269,6 +269,7 @@ _WORD_NUMBER = re.compile(
     r"(?:[\s-]+(?P<unit>[a-z]{1,12}))?",
     re.IGNORECASE,
 )
+_NUMBER_AND_UNIT = re.compile(r"\d+(?:\.\d+)?[a-z]{1,4}", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _UNIT_WORDS = frozenset(
     """dollar dollars euro euros pound pounds yen usd eur gbp share shares job jobs
@@ -313,12 +314,10 @@ def _stem(word: str) -> str:
         w = w[:-2]
         if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz":
             w = w[:-1]
-    # British and American spellings meet.
-    if w.endswith(("ise", "isat", "iser")) and len(w) > 5:
-        w = w.replace("is", "iz", 1) if w.count("is") == 1 else w[: w.rfind("is")] + "iz" + w[
-            w.rfind("is") + 2 :
-        ]
-    elif w.endswith("is") and len(w) > 5:
+    # British and American spellings meet ("monopolised", "monopolized").
+    if w.endswith("ise"):
+        w = w[:-3] + "ize"
+    elif w.endswith("is"):
         w = w[:-2] + "iz"
     if w.endswith("tre") and len(w) > 4:
         w = w[:-3] + "ter"
@@ -346,6 +345,8 @@ def _numbers(text: str) -> set[str]:
     """Quantities as value keys: ``q:`` specific (scaled, money, percent, a unit, or at
     least 100), ``n:`` a small bare count, ``y:`` a year."""
     keys: set[str] = set()
+    # Codes ("us-east-2", "CVE-2026-21877", "M2") are names, not quantities.
+    text = _WORD.sub(lambda m: " " * len(m.group()) if _is_code(m.group()) else m.group(), text)
     for m in _NUMBER.finditer(text):
         raw = m.group("num").replace(",", "")
         try:
@@ -353,8 +354,7 @@ def _numbers(text: str) -> set[str]:
         except ValueError:  # pragma: no cover - the pattern only matches numbers
             continue
         start = m.start("num")
-        if start > 0 and (text[start - 1].isalpha() or text[start - 1] in "-."):
-            # Part of a code ("us-east-2", "CVE-2026-21877", "M2", "7.2.1"): a name's job.
+        if start > 0 and text[start - 1].isalpha():
             continue
         scale_word = (m.group("scale") or "").lower()
         if scale_word in {"m", "b", "t", "k"} and m.group("cur") is None:
@@ -383,7 +383,6 @@ def _numbers(text: str) -> set[str]:
     for m in _WORD_NUMBER.finditer(text):
         base = _NUMBER_WORDS[m.group("num").lower()]
         keys.add(f"q:{_format_value(base * _SCALES[m.group('scale').lower()])}")
-    # Hyphenated word numbers: "twenty-billion-dollar".
     return keys
 
 
@@ -398,17 +397,11 @@ def _words(text: str) -> list[_Word]:
     last_end = 0
     for m in _WORD.finditer(text):
         gap = text[last_end : m.start()]
-        start = not words or bool(_SENTENCE_END.search(gap)) or _ends_sentence(words[-1])
+        start = not words or bool(_SENTENCE_END.search(gap))
         surface = m.group().rstrip(".")
         words.append(_Word(surface, start))
         last_end = m.end()
     return words
-
-
-def _ends_sentence(word: _Word) -> bool:
-    # "...in cash." — the trailing period was matched into the word by the pattern only if
-    # followed by a word character, so a sentence end shows up in the gap instead.
-    return False
 
 
 def _is_capitalised(surface: str) -> bool:
@@ -424,7 +417,7 @@ def _is_code(surface: str) -> bool:
     if not (has_digit and has_alpha):
         return False
     # A number followed by a unit ("2nm", "48m", "5G" stays a code: short and upper-case).
-    return not re.fullmatch(r"\d+(?:\.\d+)?[a-z]{1,4}", surface)
+    return not _NUMBER_AND_UNIT.fullmatch(surface)
 
 
 def _is_title_case(words: Sequence[_Word]) -> bool:

@@ -69,6 +69,7 @@ class NewsBot(commands.Bot):
         )
         add_interval_job(scheduler, ALERT_JOB, self._send_alerts, ALERT_SWEEP_SECONDS)
         scheduler.start()
+        self.app.loop_monitor.start()
         await self.digests.start()
 
     async def _sync_commands(self) -> None:
@@ -110,4 +111,5 @@ class NewsBot(commands.Bot):
         if self.app.scheduler.running:
             self.app.scheduler.shutdown(wait=False)
         await self.app.poller.close()
+        await self.app.loop_monitor.stop()
         await super().close()

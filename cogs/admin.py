@@ -8,13 +8,14 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.app import App
+from bot.loop_monitor import LagStats
 from bot.permissions import require_moderator
 from storage.models import GuildSettings, GuildStatus
 
 Interaction = discord.Interaction[discord.Client]
 
 
-def status_embed(status: GuildStatus) -> discord.Embed:
+def status_embed(status: GuildStatus, lag: LagStats | None = None) -> discord.Embed:
     last_poll = (
         discord.utils.format_dt(status.last_poll_at, "R") if status.last_poll_at else "never"
     )
@@ -32,6 +33,10 @@ def status_embed(status: GuildStatus) -> discord.Embed:
     fallbacks = status.counters.get("llm_fallbacks", 0)
     if fallbacks:
         embed.add_field(name="Summarizer fallbacks", value=str(fallbacks))
+    if lag is not None:
+        embed.add_field(
+            name="Event loop lag", value=f"p99 {lag.p99_ms:.0f} ms · max {lag.max_ms:.0f} ms"
+        )
     embed.set_footer(text=f"newsdesk {__version__}")
     return embed
 
@@ -61,7 +66,9 @@ class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="news
     async def status(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
         status = await self.app.guilds.status(interaction.guild_id)
-        await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
+        await interaction.response.send_message(
+            embed=status_embed(status, self.app.loop_monitor.stats()), ephemeral=True
+        )
 
     @app_commands.command(name="settings", description="Show or change this server's settings")
     @app_commands.describe(

@@ -1,0 +1,106 @@
+"""Event-loop health under a polling burst: the real `newsdesk run` process against the local
+Discord emulator while N sources all return new items.
+
+    .venv/bin/python -m bench.loop [--sources 500] [--new 2]
+
+Prints one table (and writes bench/results/loop.json): event-loop lag p50/p99/max as the
+bot's own monitor measured it, and interaction acknowledgement times during the burst.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.opml import OpmlFeed, write_opml
+from tests.discord_emulator import DiscordEmulator
+from tests.e2e.harness import MANAGE_GUILD, BotProcess
+from tests.feed_server import FeedServer
+from tests.newsdesk_cli import newsdesk_command
+
+RESULTS = Path(__file__).parent / "results"
+
+
+async def run(sources: int, new: int) -> dict[str, float]:
+    async with DiscordEmulator(token="test-token") as emu:
+        srv = FeedServer()
+        await srv.start()
+        guild = emu.add_guild("Bench").id
+        channel = emu.add_text_channel(guild, "news").id
+        mod = emu.add_member(guild, "mod", permissions=MANAGE_GUILD).id
+        feeds = []
+        for n in range(sources):
+            feed = srv.add_feed(f"/f{n}.xml", title=f"Feed {n}", kind="rss" if n % 2 else "atom")
+            feed.add_items(20)
+            feeds.append(feed)
+        work = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
+        (work / "feeds.opml").write_bytes(write_opml(OpmlFeed(f.url, f.title) for f in feeds))
+        bot = BotProcess(
+            emu,
+            work,
+            NEWSDESK_LOG_LEVEL="WARNING",
+            NEWSDESK_MAX_SOURCES_PER_GUILD=str(sources + 10),
+        )
+        env = {**bot.env}
+        process = await asyncio.create_subprocess_exec(
+            *newsdesk_command(),
+            "sources",
+            "import",
+            str(work / "feeds.opml"),
+            "--guild",
+            str(guild),
+            "--channel",
+            str(channel),
+            cwd=work,
+            env={**os.environ, **env},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        await process.wait()
+        await bot.start()
+        for feed in feeds:
+            feed.add_items(new, prefix="Burst")
+        expected = sources * new
+        started = time.perf_counter()
+        acks: list[float] = []
+        while len(emu.messages(channel)) < expected:
+            reply = await emu.slash(guild, channel, mod, "newsdesk status", timeout=30)
+            acks.append(reply.elapsed_ack)
+            await asyncio.sleep(0.5)
+        elapsed = time.perf_counter() - started
+        status = (await emu.slash(guild, channel, mod, "newsdesk status")).text
+        await bot.stop()
+        await srv.stop()
+    lag = status.split("Event loop lag", 1)[1].split("\n")[1] if "Event loop lag" in status else "?"
+    return {
+        "sources": sources,
+        "posts": expected,
+        "burst_seconds": round(elapsed, 2),
+        "lag": lag,
+        "ack_p50_ms": round(1000 * statistics.median(acks), 1),
+        "ack_max_ms": round(1000 * max(acks), 1),
+        "interactions": len(acks),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--new", type=int, default=2, help="new items per source")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.sources, args.new))
+    width = max(len(k) for k in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "loop.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

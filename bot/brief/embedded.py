@@ -1,0 +1,278 @@
+"""The embedded summarizer: offline, CPU only, extractive. Pure: text in, Brief out.
+
+1. Labelled key details ("Who: ...") are taken as they are.
+2. The text is cut into paragraphs (boilerplate dropped) and sentences (pysbd).
+3. Sentences are ranked (lead-biased PageRank over TF-IDF similarity); the Introduction is
+   the best one or two, in article order.
+4. Key details come from the sentences themselves: Who and Where from names (entities.py),
+   What from the lead sentence shortened, When from its date phrase resolved against the
+   published date, Why and How from causal and method cues. A detail the article does not
+   give is left out.
+5. Why it matters and Takeaway are further ranked sentences (consequence and forward cues).
+6. The grounding check drops any line naming a person, place or date that the source lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.brief.entities import Entity, extract
+from bot.brief.grounding import Grounding
+from bot.brief.labelled import split_labelled
+from bot.brief.model import MAX_BULLET, MAX_DETAIL, MAX_INTRO, Brief, KeyDetails
+from bot.brief.rank import terms, textrank
+from bot.brief.sentences import Sentence, paragraphs, split
+from bot.brief.when import find_dates, when_line
+
+INTRO_BUDGET = 330
+"""Characters the Introduction aims for: one or two sentences."""
+
+_QUOTE_START = re.compile(r"^[\"“‘']")
+_QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
+_WHY_CUES = [
+    re.compile(r"\bbecause(?: of)?\b"),
+    re.compile(r"\bdue to\b"),
+    re.compile(r"\b(?:in response to|citing|amid)\b"),
+    re.compile(r"\bso that\b"),
+    re.compile(
+        r"\bto (?:keep up with|meet|cope with|reduce|cut|protect|avoid|comply with|address|"
+        r"save|improve)\b"
+    ),
+    re.compile(r"\bafter\b"),
+]
+_HOW_CUES = [
+    re.compile(r"\bpay for [^.,;]{1,40}? (with [^.;]+)"),
+    re.compile(r"\b(?:by (?:\w+ing)\b|using\b|via\b|through (?:a|an|the|its)\b)"),
+    re.compile(r"\b(?:in (?:cash|stock|an all-cash deal|a cash-and-stock deal))\b"),
+]
+_MATTERS = re.compile(
+    r"\b(?:will|could|would|may|expected|means?|first|largest|biggest|record|percent|%|"
+    r"analysts?|pressure|customers|users|market|bottleneck|compet\w+|risk|cost\w*|billion|"
+    r"million|regulat\w+|law|jobs|prices?)\b",
+    re.IGNORECASE,
+)
+_FORWARD = re.compile(
+    r"\b(?:will|plans?|planned|expects?|expected|next|later|by (?:19|20)\d\d|is due|are due|"
+    r"deadline|would|intends?|aims?)\b",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(
+    r"^(?P<subject>.{2,90}?),? (?:said|says|announced|confirmed|reported)(?: that)? "
+    r"(?:it|they|the company|the group)\b (?P<rest>.+)$"
+)
+_APPOSITIVE = re.compile(
+    r", (?:a|an|the|which|who|whose|one of)\b[^,]{3,120}?,(?= )|, (?:one of|a|an) [^,]{3,80}$"
+)
+_MISMATCH_RATIO = 0.34
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What a brief is made from."""
+
+    title: str
+    text: str
+    published: datetime | None = None
+    source: str = ""
+
+
+def summarize(article: Article) -> Brief:
+    """The brief of one article, extractive and grounded. Pure and deterministic."""
+    labelled, rest = split_labelled(article.text)
+    published = article.published.date() if article.published else None
+    sentences = split(paragraphs(rest))
+    if not sentences and article.title.strip():
+        sentences = [Sentence(0, 0, " ".join(article.title.split()))]
+    grounding = Grounding(f"{article.title}\n{article.text}", published)
+    if not sentences:
+        return Brief(introduction="", method="labelled" if labelled else "embedded")
+    scores = textrank(sentences)
+    entities = extract(sentences, article.title)
+    actors = [e for e in entities if e.kind in ("person", "org")]
+    named = {i for e in actors for i in e.sentences}
+    intro = _introduction(sentences, scores, named)
+    used = {s.index for s in intro}
+    lead = next((s for s in intro if s.index in named), intro[0])
+    details = {
+        "who": _who(entities, lead),
+        "what": _what(lead),
+        "when": _when(sentences, lead, published),
+        "where": _where(entities, lead),
+        "why": _cue_clause(sentences, scores, _WHY_CUES, lead),
+        "how": _cue_clause(sentences, scores, _HOW_CUES, lead),
+    }
+    details.update(labelled)
+    key_details = KeyDetails(
+        **{
+            name: _fit(value, MAX_DETAIL)
+            for name, value in details.items()
+            if value and (name in labelled or grounding.grounded(value))
+        }
+    )
+    takeaway = _takeaway(sentences, scores, used)
+    if takeaway and not grounding.grounded(takeaway.text):
+        takeaway = None
+    if takeaway is not None:
+        used.add(takeaway.index)
+    bullets = [b for b in _bullets(sentences, scores, used) if grounding.grounded(b)]
+    return Brief(
+        introduction=_fit(" ".join(s.text for s in intro), MAX_INTRO),
+        key_details=key_details,
+        why_it_matters=[_fit(b, MAX_BULLET) for b in bullets],
+        takeaway=_shorten(takeaway.text, 300) if takeaway else None,
+        method="labelled" if labelled else "embedded",
+        title_mismatch=title_mismatch(article.title, rest),
+    )
+
+
+def title_mismatch(title: str, body: str) -> bool:
+    """True when most of the title's content words are absent from the body."""
+    title_terms = {t for t in terms(title) if not t[0].isdigit()}
+    if len(title_terms) < 3 or len(body) < 200:
+        return False
+    body_terms = set(terms(body))
+    return len(title_terms & body_terms) / len(title_terms) < _MISMATCH_RATIO
+
+
+def _is_quote(sentence: Sentence) -> bool:
+    text = sentence.text
+    if _QUOTE_START.match(text):
+        return True
+    quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(text))
+    return quoted > 0.4 * len(text)
+
+
+def _introduction(
+    sentences: Sequence[Sentence], scores: Sequence[float], named: set[int]
+) -> list[Sentence]:
+    """The best sentence that names a person or organisation (any, if none does), and
+    the next best when both fit the budget, in article order."""
+    candidates = [
+        s
+        for s in sentences
+        if not _is_quote(s) and len(s.text.split()) >= 6 and not s.text.endswith("?")
+    ] or list(sentences)
+    ranked = sorted(candidates, key=lambda s: -scores[s.index])
+    first = next((s for s in ranked if s.index in named), ranked[0])
+    ranked.remove(first)
+    chosen = [first]
+    for s in ranked[1:3]:
+        if sum(len(c.text) for c in chosen) + len(s.text) <= INTRO_BUDGET:
+            chosen.append(s)
+            break
+    return sorted(chosen, key=lambda s: s.index)
+
+
+def _who(entities: Sequence[Entity], lead: Sentence) -> str | None:
+    picked = [
+        e
+        for e in entities
+        if e.kind in ("person", "org")
+        and (lead.index in e.sentences or e.count >= 2 or e.first <= 2 or e.role)
+    ][:4]
+    parts = [f"{e.name} ({e.role})" if e.role else e.name for e in picked]
+    return "; ".join(parts) or None
+
+
+def _where(entities: Sequence[Entity], lead: Sentence) -> str | None:
+    picked = [
+        e for e in entities if e.kind == "place" and (e.first <= 2 or e.count >= 2)
+    ][:4]
+    return "; ".join(e.name for e in picked) or None
+
+
+def _what(lead: Sentence) -> str | None:
+    text = lead.text.rstrip(".!")
+    for mention in sorted(find_dates(text), key=lambda m: -m.start):
+        start = mention.start
+        prefix = re.search(r"\b(?:on|in|at|during|over|since) $", text[:start])
+        if prefix:
+            start = prefix.start()
+        text = (text[:start].rstrip() + " " + text[mention.end :].lstrip()).strip()
+    text = _APPOSITIVE.sub("", " ".join(text.split()))
+    m = _ATTRIBUTION.match(text)
+    if m:
+        text = f"{m.group('subject')} {m.group('rest')}"
+    text = re.sub(r",? according to [^,]+", "", text)
+    text = " ".join(text.replace(" ,", ",").split())
+    return _shorten(text, 200) or None
+
+
+def _when(sentences: Sequence[Sentence], lead: Sentence, published: date | None) -> str | None:
+    for sentence in [lead, *sentences[:2]]:
+        mentions = find_dates(sentence.text, published)
+        if mentions:
+            return when_line(mentions[0])
+    return None
+
+
+def _cue_clause(
+    sentences: Sequence[Sentence],
+    scores: Sequence[float],
+    cues: Sequence[re.Pattern[str]],
+    lead: Sentence,
+) -> str | None:
+    pool = [s for s in sentences if not _is_quote(s)]
+    pool = pool[: max(3, int(len(pool) * 0.6))]
+    for number, cue in enumerate(cues):
+        matches = [(s, m) for s in pool if (m := cue.search(s.text))]
+        if number == len(cues) - 1 and cue.pattern == r"\bafter\b":
+            matches = [(s, m) for s, m in matches if s.index <= max(lead.index, 1)]
+        if not matches:
+            continue
+        sentence, m = max(matches, key=lambda sm: scores[sm[0].index])
+        clause = m.group(1) if m.groups() else sentence.text[m.start() :]
+        clause = _shorten(clause.rstrip(".!"), 200)
+        if len(clause.split()) >= 3:
+            return clause[:1].upper() + clause[1:]
+    return None
+
+
+def _bullets(
+    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]
+) -> list[str]:
+    pool = [
+        s
+        for s in sentences
+        if s.index not in used and not _is_quote(s) and len(s.text.split()) >= 7
+    ]
+
+    def weight(s: Sentence) -> float:
+        return scores[s.index] * (1.0 + 0.4 * min(len(_MATTERS.findall(s.text)), 3))
+
+    chosen = sorted(pool, key=lambda s: -weight(s))[:3]
+    return [_shorten(s.text, MAX_BULLET) for s in sorted(chosen, key=lambda s: s.index)]
+
+
+def _takeaway(
+    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]
+) -> Sentence | None:
+    """A forward-looking sentence from the second half, else its last statement."""
+    half = len(sentences) // 2
+    pool = [s for s in sentences[half:] if s.index not in used and not _is_quote(s)]
+    pool = [s for s in pool if len(s.text.split()) >= 5]
+    forward = [s for s in pool if _FORWARD.search(s.text)]
+    if forward:
+        return max(forward, key=lambda s: (scores[s.index], s.index))
+    return pool[-1] if pool else None
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters: cut at a clause boundary, else a word boundary with …"""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    for boundary in ("; ", ", and ", ", but ", ", while ", ", as ", ", which ", ", "):
+        at = cut.rfind(boundary)
+        if at > limit // 2:
+            return cut[:at].rstrip(",;") + "."
+    space = cut.rfind(" ", 0, limit - 1)
+    return cut[: space if space > 0 else limit - 1].rstrip(",;") + "…"
+
+
+def _fit(text: str, limit: int) -> str:
+    return _shorten(text, limit)
