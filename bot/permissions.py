@@ -4,6 +4,7 @@ every moderator command, whatever the guild's command-permission overrides say."
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
 from bot.errors import PermissionDenied
 from storage import AsyncStorage
@@ -33,3 +34,13 @@ async def require_moderator(
     """Raises PermissionDenied unless the member may moderate newsdesk here."""
     if not await is_moderator(interaction, storage):
         raise PermissionDenied(REFUSAL)
+
+
+async def moderator_check(
+    interaction: discord.Interaction[discord.Client], storage: AsyncStorage
+) -> bool:
+    """For a cog's interaction_check: raises CheckFailure (so the tree's on_error answers with
+    the refusal) unless the member may moderate."""
+    if not await is_moderator(interaction, storage):
+        raise app_commands.CheckFailure(REFUSAL)
+    return True

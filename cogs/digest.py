@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.app import App
 from bot.digest import Digests
-from bot.permissions import REFUSAL, is_moderator
+from bot.permissions import moderator_check
 
 Interaction = discord.Interaction[discord.Client]
 
@@ -24,9 +24,8 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
         super().__init__()
 
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if not await is_moderator(interaction, self.app.storage):
-            raise app_commands.CheckFailure(REFUSAL)
-        return True
+        # Every command here is a moderator command, whatever the guild's overrides say.
+        return await moderator_check(interaction, self.app.storage)
 
     @app_commands.command(name="set", description="Post a digest of top stories on a schedule")
     @app_commands.describe(

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.app import App
 from bot.errors import InvalidOption
 from bot.opml import MAX_OPML_BYTES, read_opml
-from bot.permissions import REFUSAL, is_moderator
+from bot.permissions import is_moderator, moderator_check
 from bot.replies import import_summary, info_pages, list_pages, md
 from bot.source_service import AddRequest, SourceChanges
 
@@ -42,11 +42,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         super().__init__()
 
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        # Every /source command is a moderator command, whatever the guild's overrides say.
-        # (A check must raise an AppCommandError for the tree's on_error to answer it.)
-        if not await is_moderator(interaction, self.app.storage):
-            raise app_commands.CheckFailure(REFUSAL)
-        return True
+        # Every command here is a moderator command, whatever the guild's overrides say.
+        return await moderator_check(interaction, self.app.storage)
 
     async def source_autocomplete(
         self, interaction: Interaction, current: str
