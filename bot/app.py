@@ -12,6 +12,8 @@ import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import __version__
+from bot.brief.llm import LlmSummarizer
+from bot.brief.service import BriefService
 from bot.clock import Clock, system_clock
 from bot.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
 from bot.follows import FollowService
@@ -45,6 +47,7 @@ class App:
     instance: str
     topics: TopicService
     follows: FollowService
+    briefs: BriefService
 
     def wake_deliverer(self) -> None:
         wake(self.scheduler, DELIVER_JOB)
@@ -63,6 +66,15 @@ async def _instance_id(storage: AsyncStorage) -> str:
         instance = secrets.token_hex(4)
         await storage.run(meta.set, "instance", instance)
     return instance
+
+
+def make_llm(settings: Settings) -> LlmSummarizer | None:
+    """The LLM summarizer when NEWSDESK_LLM_URL is set. The endpoint is the operator's own
+    (often on localhost), so it has its own session, not the feed fetcher's guarded one."""
+    if not settings.llm_url:
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return LlmSummarizer(settings.llm_url, model=settings.llm_model, api_key=key)
 
 
 @asynccontextmanager
@@ -87,6 +99,7 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 storage, fetcher, clock, on_new_deliveries=on_new, on_state_change=on_state_change
             )
             sources = SourceService(storage, fetcher, settings, clock, on_new_deliveries=on_new)
+            briefs = BriefService(storage, fetcher, make_llm(settings))
             app = App(
                 settings=settings,
                 clock=clock,
@@ -101,6 +114,7 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 instance=await _instance_id(storage),
                 topics=TopicService(storage, clock),
                 follows=FollowService(storage, settings, clock),
+                briefs=briefs,
             )
             try:
                 yield app
@@ -108,5 +122,6 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
                 await poller.close()
+                await briefs.close()
     finally:
         await storage.close()

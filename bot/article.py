@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import trafilatura
-
 from bot.errors import FetchError
 from bot.fetch import Fetcher
 
@@ -21,6 +19,8 @@ MIN_TEXT = 200
 def extract_main_text(html: str | bytes, url: str | None = None) -> str | None:
     """The main text of an HTML page, paragraphs separated by blank lines; None when the
     page has no article text. Pure; CPU-bound (run it off the event loop)."""
+    import trafilatura  # imported on first use: it is slow to import and rarely needed
+
     try:
         text = trafilatura.extract(
             html,

@@ -201,6 +201,31 @@ def cmd_poll(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- preview ------------------------------------------------------------------------------
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.preview import make_preview, print_preview
+
+    settings = load_settings()
+    setup_logging("WARNING", secrets=_secrets(settings))
+    try:
+        preview = asyncio.run(make_preview(args.location, settings))
+    except OSError as exc:
+        err.print(f"[red]✗[/] Cannot read {args.location}: {exc.strerror}.", highlight=False)
+        return 1
+    except NewsdeskError as exc:
+        err.print(f"[red]✗[/] {exc.message}", highlight=False)
+        return 1
+    if args.json:
+        sys.stdout.write(json.dumps(preview.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_preview(preview, Console())
+    return 0
+
+
 # --- sources import / export -------------------------------------------------------------------
 
 
@@ -303,6 +328,10 @@ def parser() -> argparse.ArgumentParser:
         "--guild", type=int, help="register to this guild only (fast, for development)"
     )
     sync.set_defaults(func=cmd_sync_commands)
+    preview = verbs.add_parser("preview", help="print the brief a feed or article would get")
+    preview.add_argument("location", metavar="URL_OR_FILE", help="a feed or article URL, or a file")
+    preview.add_argument("--json", action="store_true", help="print the brief as JSON")
+    preview.set_defaults(func=cmd_preview)
     sources = verbs.add_parser("sources", help="import or export sources as OPML")
     source_verbs = sources.add_subparsers(dest="sources_verb", required=True)
     imp = source_verbs.add_parser("import", help="add every feed of an OPML file")

@@ -17,8 +17,11 @@ from typing import Protocol
 import aiohttp
 import discord
 
+from bot.brief.model import Brief
+from bot.brief.service import BriefService
 from bot.clock import Clock
 from bot.render import MessagePayload, render
+from bot.stories import StoryDesk, with_coverage
 from storage import AsyncStorage
 from storage.models import Outgoing, Source
 
@@ -30,6 +33,10 @@ MAX_RETRY_DELAY = 3600.0
 class Sender(Protocol):
     async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
         """Post and return the message id; raises discord.HTTPException and friends."""
+        ...
+
+    async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
+        """Replace a posted message's content; raises discord.HTTPException and friends."""
         ...
 
 
@@ -50,6 +57,15 @@ class DiscordSender:
         )
         return message.id
 
+    async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
+        message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        embed = discord.Embed.from_dict(payload.embed) if payload.embed else None
+        await message.edit(
+            content=payload.content,
+            embed=embed,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
 
 def nonce_for(instance: str, delivery_id: int) -> str:
     """At most 25 characters, fixed per delivery, distinct between installations."""
@@ -69,6 +85,8 @@ class Deliverer:
         instance: str,
         on_channel_blocked: ChannelBlocked | None = None,
         rng: random.Random | None = None,
+        briefs: BriefService | None = None,
+        stories: StoryDesk | None = None,
     ) -> None:
         self._storage = storage
         self._sender = sender
@@ -76,6 +94,8 @@ class Deliverer:
         self._instance = instance
         self._on_channel_blocked = on_channel_blocked
         self._rng = rng or random.Random()
+        self._briefs = briefs
+        self._stories = stories
         self._lock = asyncio.Lock()
 
     async def deliver_due(self) -> int:
@@ -83,9 +103,10 @@ class Deliverer:
         posted = 0
         async with self._lock:  # one drain at a time, or two could post the same row
             while True:
-                batch = await self._storage.run(self._storage.sync.deliveries.due, self._clock())
-                if not batch:
-                    return posted
+                due = await self._storage.run(self._storage.sync.deliveries.due, self._clock())
+                if not due:
+                    break
+                batch = await self._stories.merge_batch(due) if self._stories else due
                 by_channel: dict[int, list[Outgoing]] = defaultdict(list)
                 for outgoing in batch:
                     by_channel[outgoing.delivery.channel_id].append(outgoing)
@@ -93,8 +114,11 @@ class Deliverer:
                     *(self._drain_channel(rows) for rows in by_channel.values())
                 )
                 posted += sum(done for done, _ in results)
-                if not any(progress for _, progress in results):
-                    return posted
+                if len(batch) == len(due) and not any(progress for _, progress in results):
+                    break
+            if self._stories is not None:
+                await self._stories.edit_first_posts(self._edit)
+        return posted
 
     async def _drain_channel(self, rows: list[Outgoing]) -> tuple[int, bool]:
         """Post a channel's rows in order, stopping at the first that fails.
@@ -112,7 +136,7 @@ class Deliverer:
 
     async def _deliver_one(self, outgoing: Outgoing) -> str:
         delivery = outgoing.delivery
-        payload = render(outgoing.item, outgoing.source, outgoing.feed_title)
+        payload = await self._payload(outgoing)
         store = self._storage.sync.deliveries
         try:
             message_id = await self._sender.send(
@@ -142,6 +166,39 @@ class Deliverer:
             return "retry"
         await self._storage.run(store.mark_sent, delivery.id, message_id, self._clock())
         return "sent"
+
+    async def _payload(self, outgoing: Outgoing) -> MessagePayload:
+        brief = await self._brief(outgoing)
+        payload = render(outgoing.item, outgoing.source, outgoing.feed_title, brief)
+        if self._stories is not None:
+            payload = with_coverage(payload, await self._stories.coverage(outgoing.delivery.id))
+        return payload
+
+    async def _edit(self, channel_id: int, message_id: int, outgoing: Outgoing) -> bool:
+        """Re-render a first post with its coverage; False (try again later) on failure."""
+        try:
+            await self._sender.edit(channel_id, message_id, await self._payload(outgoing))
+        except discord.NotFound:
+            return True  # the post was deleted: nothing left to edit
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.warning("could not edit message %d: %s", message_id, exc)
+            return False
+        return True
+
+    async def _brief(self, outgoing: Outgoing) -> Brief | None:
+        """The item's brief for the styles that show one; None (the post goes out without
+        it) when there is no brief service or making the brief failed."""
+        if self._briefs is None or outgoing.source.style not in ("brief", "summary"):
+            return None
+        try:
+            return await self._briefs.brief_for(outgoing.item, fulltext=outgoing.source.fulltext)
+        except Exception:
+            log.exception(
+                "no brief for item %d; posting delivery %d without one",
+                outgoing.item.id,
+                outgoing.delivery.id,
+            )
+            return None
 
     async def _retry(self, outgoing: Outgoing, error: str) -> None:
         attempts = outgoing.delivery.attempts + 1

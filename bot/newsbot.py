@@ -15,6 +15,7 @@ from bot.deliver import Deliverer, DiscordSender
 from bot.digest import Digests
 from bot.follows import FOLLOW_JOB, notifier_job, notify_tick_seconds
 from bot.scheduler import add_interval_job, guarded
+from bot.stories import StoryDesk
 from bot.tree import NewsTree
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ class NewsBot(commands.Bot):
             app.clock,
             instance=app.instance,
             on_channel_blocked=self.alerts.channel_blocked,
+            briefs=app.briefs,
+            stories=StoryDesk(app.storage, app.clock),
         )
 
     async def setup_hook(self) -> None:

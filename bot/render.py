@@ -12,6 +12,7 @@ from typing import Any
 
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.brief.model import DETAIL_NAMES, Brief
 from storage.models import Item, Source
 
 CONTENT_LIMIT = 2000
@@ -20,6 +21,8 @@ AUTHOR_LIMIT = 256
 FOOTER_LIMIT = 2048
 INTRO_LIMIT = 700
 EMBED_TOTAL_LIMIT = 6000
+FIELD_LIMIT = 1024
+MISMATCH_NOTE = "Note: the headline does not match the article text."
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'])")
@@ -54,12 +57,17 @@ def first_sentences(text: str, count: int = 3) -> str:
     return " ".join(_SENTENCE_END.split(" ".join(text.split()))[:count])
 
 
-def render(item: Item, source: Source, feed_title: str) -> MessagePayload:
-    """The post for one item in the source's style (brief falls back to summary until
-    briefs exist)."""
+def render(
+    item: Item, source: Source, feed_title: str, brief: Brief | None = None
+) -> MessagePayload:
+    """The post for one item in the source's style. Without a brief, `brief` falls back to
+    the summary style."""
+    name = source.name or feed_title
     if source.style == "headline":
         return headline(item)
-    return summary(item, source_name=source.name or feed_title)
+    if source.style == "brief" and brief is not None:
+        return brief_post(item, brief, source_name=name)
+    return summary(item, source_name=name, brief=brief)
 
 
 def headline(item: Item) -> MessagePayload:
@@ -70,7 +78,97 @@ def headline(item: Item) -> MessagePayload:
     return MessagePayload(content=f"{title}\n{url}" if url else title)
 
 
-def summary(item: Item, *, source_name: str) -> MessagePayload:
+def summary(item: Item, *, source_name: str, brief: Brief | None = None) -> MessagePayload:
+    """Title, introduction (the brief's when there is one) and link."""
+    embed = _base_embed(item, source_name)
+    intro = brief.introduction if brief and brief.introduction else None
+    intro = intro or first_sentences(item.summary or item.content)
+    if intro:
+        embed["description"] = truncate(clean(intro), INTRO_LIMIT)
+    return MessagePayload(embed=embed)
+
+
+def brief_post(item: Item, brief: Brief, *, source_name: str) -> MessagePayload:
+    """The house format (product.md section 1): Introduction, Key details, Why it matters,
+    Takeaway; every part escaped and within its limit, the whole within 6,000."""
+    embed = _base_embed(item, source_name)
+    intro = brief.introduction or first_sentences(item.summary or item.content)
+    description = truncate(clean(intro), INTRO_LIMIT) if intro else ""
+    if brief.title_mismatch:
+        note = f"*{MISMATCH_NOTE}*"
+        description = f"{truncate(description, INTRO_LIMIT - len(note) - 2)}\n\n{note}".strip()
+    if description:
+        embed["description"] = description
+    fields: list[dict[str, Any]] = []
+    details = key_details_text(brief)
+    if details:
+        fields.append({"name": "Key details", "value": details, "inline": False})
+    bullets = [truncate(clean(b), 300) for b in brief.why_it_matters if clean(b)]
+    if bullets:
+        fields.append(
+            {"name": "Why it matters", "value": _lines_within(bullets, "• "), "inline": False}
+        )
+    if brief.takeaway and clean(brief.takeaway):
+        fields.append(
+            {
+                "name": "Takeaway",
+                "value": truncate(clean(brief.takeaway), FIELD_LIMIT),
+                "inline": False,
+            }
+        )
+    if fields:
+        embed["fields"] = fields
+    _fit_total(embed)
+    return MessagePayload(embed=embed)
+
+
+def key_details_text(brief: Brief) -> str:
+    """The Key details field: one bold-labelled line per detail the article gives."""
+    lines = []
+    for name in DETAIL_NAMES:
+        value = getattr(brief.key_details, name)
+        if value and clean(value):
+            lines.append((f"**{name.capitalize()}:** ", truncate(clean(value), 400)))
+    return _lines_within([value for _, value in lines], "", labels=[label for label, _ in lines])
+
+
+def _lines_within(
+    values: list[str], prefix: str, *, labels: list[str] | None = None, limit: int = FIELD_LIMIT
+) -> str:
+    """Lines joined within `limit`: later lines are shortened, then dropped, never cut
+    mid-markup."""
+    labels = labels or [prefix] * len(values)
+    out: list[str] = []
+    for label, value in zip(labels, values, strict=True):
+        room = limit - len("\n".join(out)) - (1 if out else 0) - len(label)
+        if room < 20:
+            break
+        out.append(label + truncate(value, room))
+    return "\n".join(out)
+
+
+def embed_length(embed: dict[str, Any]) -> int:
+    """Characters Discord counts towards the 6,000 total."""
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += len(embed.get("author", {}).get("name", ""))
+    total += len(embed.get("footer", {}).get("text", ""))
+    for item in embed.get("fields", []):
+        total += len(item["name"]) + len(item["value"])
+    return total
+
+
+def _fit_total(embed: dict[str, Any]) -> None:
+    """Drop fields from the end (then shorten the description) until within 6,000."""
+    while embed_length(embed) > EMBED_TOTAL_LIMIT and embed.get("fields"):
+        embed["fields"].pop()
+    if embed_length(embed) > EMBED_TOTAL_LIMIT and "description" in embed:
+        over = embed_length(embed) - EMBED_TOTAL_LIMIT
+        embed["description"] = truncate(embed["description"], len(embed["description"]) - over)
+    if not embed.get("fields"):
+        embed.pop("fields", None)
+
+
+def _base_embed(item: Item, source_name: str) -> dict[str, Any]:
     embed: dict[str, Any] = {
         "type": "rich",
         "title": truncate(clean(item.title) or "Untitled", TITLE_LIMIT),
@@ -80,12 +178,9 @@ def summary(item: Item, *, source_name: str) -> MessagePayload:
     }
     if item.url and _is_http(item.url):
         embed["url"] = item.url
-    intro = first_sentences(item.summary or item.content)
-    if intro:
-        embed["description"] = truncate(clean(intro), INTRO_LIMIT)
     if item.image_url and _is_http(item.image_url):
         embed["thumbnail"] = {"url": item.image_url}
-    return MessagePayload(embed=embed)
+    return embed
 
 
 def _is_http(url: str) -> bool:

@@ -97,7 +97,7 @@ def _phrases_of(text: str) -> dict[str, str]:
                     continue
                 if all(t.replace(".", "").isdigit() for t in gram):
                     continue
-                if n == 1 and len(gram[0]) < 3:
+                if (n == 1 and len(gram[0]) < 3) or len(set(lowered)) < n:
                     continue
                 found.setdefault(" ".join(lowered), " ".join(gram))
     return found

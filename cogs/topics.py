@@ -106,7 +106,7 @@ class TopicsCog(commands.GroupCog, group_name="topic", group_description="Look t
             text = f"{note}\n\n{text}" if text else note
         kwargs: dict[str, object] = {"ephemeral": not public}
         if text:
-            kwargs["content"] = text
+            kwargs["content"] = truncate(text, 2000)
         if embed is not None:
             kwargs["embed"] = embed
         if interaction.response.is_done():
@@ -239,11 +239,13 @@ class TopicsCog(commands.GroupCog, group_name="topic", group_description="Look t
                 interaction, "You follow nothing yet. Start with /topic follow keywords."
             )
             return
-        lines = "\n".join(f"• {clean(f.keywords)}" for f in follows)
         limit = self.app.settings.max_follows_per_member
-        await self._reply(
-            interaction, f"You follow {len(follows)} of at most {limit} topics:\n{lines}"
+        embed = discord.Embed(
+            title=f"You follow {len(follows)} of at most {limit} topics",
+            description=_fit([f"• {clean(f.keywords)}" for f in follows]).replace("\n\n", "\n"),
         )
+        embed.set_footer(text="New matching stories reach you by DM; /topic unfollow stops one.")
+        await self._reply(interaction, embed=embed)
 
 
 async def setup(bot: commands.Bot) -> None:

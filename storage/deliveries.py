@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlite_utils
 
@@ -36,6 +37,23 @@ _SOURCE_COLS = (
 )
 
 
+_OUTGOING = f"""SELECT d.*, {_columns("i", "i", _ITEM_COLS)},
+       {_columns("s", "s", _SOURCE_COLS)}, f.url AS s__feed_url, f.title AS feed_title
+    FROM deliveries d
+    JOIN items i ON i.id = d.item_id
+    JOIN sources s ON s.id = d.source_id
+    JOIN feeds f ON f.id = s.feed_id"""
+
+
+def _outgoing(row: dict[str, Any]) -> Outgoing:
+    return Outgoing(
+        delivery=delivery_from_row(row),
+        item=item_from_row(prefixed(row, "i")),
+        source=source_from_row(prefixed(row, "s")),
+        feed_title=row["feed_title"],
+    )
+
+
 class DeliveryStore:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
@@ -46,13 +64,7 @@ class DeliveryStore:
         delivery waits for a retry is held back whole, so posts keep their order; paused,
         removed and blocked sources wait. Raises StorageError."""
         rows = self._db.query(
-            f"""SELECT d.*, {_columns("i", "i", _ITEM_COLS)},
-                   {_columns("s", "s", _SOURCE_COLS)}, f.url AS s__feed_url,
-                   f.title AS feed_title
-                FROM deliveries d
-                JOIN items i ON i.id = d.item_id
-                JOIN sources s ON s.id = d.source_id
-                JOIN feeds f ON f.id = s.feed_id
+            f"""{_OUTGOING}
                 WHERE d.state = 'pending'
                   AND s.removed_at IS NULL AND s.paused_at IS NULL AND s.channel_error IS NULL
                   AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)
@@ -62,15 +74,13 @@ class DeliveryStore:
                 ORDER BY d.id LIMIT :limit""",
             {"now": to_db(now), "limit": limit},
         )
-        return [
-            Outgoing(
-                delivery=delivery_from_row(row),
-                item=item_from_row(prefixed(row, "i")),
-                source=source_from_row(prefixed(row, "s")),
-                feed_title=row["feed_title"],
-            )
-            for row in rows
-        ]
+        return [_outgoing(row) for row in rows]
+
+    @wrapped
+    def outgoing(self, delivery_id: int) -> Outgoing | None:
+        """One delivery with its item and source (to render it again). Raises StorageError."""
+        row = next(self._db.query(f"{_OUTGOING} WHERE d.id = ?", [delivery_id]), None)
+        return None if row is None else _outgoing(row)
 
     @wrapped
     def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:

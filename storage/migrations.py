@@ -279,9 +279,24 @@ def _search_and_follows(db: sqlite_utils.Database) -> None:
     db.executescript(_SEARCH_AND_FOLLOWS)
 
 
+_STORY_CLUSTERS = """
+-- A compact text fingerprint per item (bot/cluster.py), made once when first needed.
+ALTER TABLE items ADD COLUMN fingerprint TEXT;
+-- The first post of a story is edited when later sources join it.
+ALTER TABLE stories ADD COLUMN needs_edit INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX deliveries_story ON deliveries (story_id);
+CREATE INDEX deliveries_guild ON deliveries (guild_id, id);
+"""
+
+
+def _story_clusters(db: sqlite_utils.Database) -> None:
+    db.executescript(_STORY_CLUSTERS)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_search_and_follows", _search_and_follows),
+    ("0003_story_clusters", _story_clusters),
 ]
 
 

@@ -20,6 +20,7 @@ from storage.migrations import migrate
 from storage.models import NewItem, Source
 from storage.search import SearchStore
 from storage.sources import SourceStore
+from storage.stories import StoryStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class Storage:
         self.items = ItemStore(self.db)
         self.deliveries = DeliveryStore(self.db)
         self.digests = DigestStore(self.db)
+        self.stories = StoryStore(self.db)
         self.search = SearchStore(self.db)
         self.follows = FollowStore(self.db)
 

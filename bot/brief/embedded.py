@@ -178,9 +178,7 @@ def _who(entities: Sequence[Entity], lead: Sentence) -> str | None:
 
 
 def _where(entities: Sequence[Entity], lead: Sentence) -> str | None:
-    picked = [
-        e for e in entities if e.kind == "place" and (e.first <= 2 or e.count >= 2)
-    ][:4]
+    picked = [e for e in entities if e.kind == "place" and (e.first <= 2 or e.count >= 2)][:4]
     return "; ".join(e.name for e in picked) or None
 
 
@@ -231,9 +229,7 @@ def _cue_clause(
     return None
 
 
-def _bullets(
-    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]
-) -> list[str]:
+def _bullets(sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]) -> list[str]:
     pool = [
         s
         for s in sentences

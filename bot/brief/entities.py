@@ -24,33 +24,245 @@ _CONNECTOR = r"(?:of|de|du|da|van|von|der|den|la|le|al|bin|y|&)"
 RUN = re.compile(rf"{_TOKEN}(?:(?: {_CONNECTOR})? {_TOKEN})*")
 
 ORG_SUFFIXES = frozenset(
-    """Inc Inc. Corp Corp. Corporation Co Co. Company Ltd Ltd. LLC plc PLC AG SA NV GmbH Group
-    Holdings Systems Labs Lab Technologies Technology Networks Network Software Security
-    Semiconductor Semiconductors Motors Energy Bank Capital Partners Ventures University
-    Institute Commission Agency Authority Department Ministry Council Court Administration
-    Foundation Association Union Games Health Media Press Data Cloud AI Robotics Fiber Fibre
-    Telecom Airlines Pharma Therapeutics Microsystems Communications Studios Studio Exchange
-    Parliament Senate Congress Reserve Board Office Services Bureau Police Army Navy Industries
-    Electronics Devices Memory Power Motor Mobility Insights Analytics Solutions Dynamics
-    Aerospace Space Satellite Satellites Wireless Mobile Payments Pay Bio Biotech Foods Markets
-    Financial Insurance Logistics Automotive Computing Compute Chips Micro Digital Interactive
-    Entertainment Records Publishing News Times Post Journal Review Canada""".split()
+    [
+        "Inc",
+        "Inc.",
+        "Corp",
+        "Corp.",
+        "Corporation",
+        "Co",
+        "Co.",
+        "Company",
+        "Ltd",
+        "Ltd.",
+        "LLC",
+        "plc",
+        "PLC",
+        "AG",
+        "SA",
+        "NV",
+        "GmbH",
+        "Group",
+        "Holdings",
+        "Systems",
+        "Labs",
+        "Lab",
+        "Technologies",
+        "Technology",
+        "Networks",
+        "Network",
+        "Software",
+        "Security",
+        "Semiconductor",
+        "Semiconductors",
+        "Motors",
+        "Energy",
+        "Bank",
+        "Capital",
+        "Partners",
+        "Ventures",
+        "University",
+        "Institute",
+        "Commission",
+        "Agency",
+        "Authority",
+        "Department",
+        "Ministry",
+        "Council",
+        "Court",
+        "Administration",
+        "Foundation",
+        "Association",
+        "Union",
+        "Games",
+        "Health",
+        "Media",
+        "Press",
+        "Data",
+        "Cloud",
+        "AI",
+        "Robotics",
+        "Fiber",
+        "Fibre",
+        "Telecom",
+        "Airlines",
+        "Pharma",
+        "Therapeutics",
+        "Microsystems",
+        "Communications",
+        "Studios",
+        "Studio",
+        "Exchange",
+        "Parliament",
+        "Senate",
+        "Congress",
+        "Reserve",
+        "Board",
+        "Office",
+        "Services",
+        "Bureau",
+        "Police",
+        "Army",
+        "Navy",
+        "Industries",
+        "Electronics",
+        "Devices",
+        "Memory",
+        "Power",
+        "Motor",
+        "Mobility",
+        "Insights",
+        "Analytics",
+        "Solutions",
+        "Dynamics",
+        "Aerospace",
+        "Space",
+        "Satellite",
+        "Satellites",
+        "Wireless",
+        "Mobile",
+        "Payments",
+        "Pay",
+        "Bio",
+        "Biotech",
+        "Foods",
+        "Markets",
+        "Financial",
+        "Insurance",
+        "Logistics",
+        "Automotive",
+        "Computing",
+        "Compute",
+        "Chips",
+        "Micro",
+        "Digital",
+        "Interactive",
+        "Entertainment",
+        "Records",
+        "Publishing",
+        "News",
+        "Times",
+        "Post",
+        "Journal",
+        "Review",
+        "Canada",
+    ]
 )
 ORG_PREFIXES = ("City of ", "Bank of ", "University of ", "Ministry of ", "Department of ")
 NOT_NAMES = frozenset(
-    """AI CEO CTO CFO COO CISO GMT UTC GPU GPUs CPU CPUs API APIs IPO EV EVs PC PCs TV SaaS VPN
-    OK Mr Mrs Ms Dr Prof PhD It He She They We I You The A An This That These Those Its Our
-    Their His Her Series Act Regulation Law Monday Tuesday Wednesday Thursday Friday Saturday
-    Sunday January February March April May June July August September October November
-    December Internet Web Wi-Fi Bluetooth Covid Christmas Easter Black Friday Cyber Monday
-    Chief Executive Officer President""".split()
+    [
+        "AI",
+        "CEO",
+        "CTO",
+        "CFO",
+        "COO",
+        "CISO",
+        "GMT",
+        "UTC",
+        "GPU",
+        "GPUs",
+        "CPU",
+        "CPUs",
+        "API",
+        "APIs",
+        "IPO",
+        "EV",
+        "EVs",
+        "PC",
+        "PCs",
+        "TV",
+        "SaaS",
+        "VPN",
+        "OK",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Prof",
+        "PhD",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "You",
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Its",
+        "Our",
+        "Their",
+        "His",
+        "Her",
+        "Series",
+        "Act",
+        "Regulation",
+        "Law",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Internet",
+        "Web",
+        "Wi-Fi",
+        "Bluetooth",
+        "Covid",
+        "Christmas",
+        "Easter",
+        "Black",
+        "Friday",
+        "Cyber",
+        "Monday",
+        "Chief",
+        "Executive",
+        "Officer",
+        "President",
+    ]
 )
 DEMONYMS_AND_LANGUAGES = re.compile(
     r"^(?:[A-Z][a-z]+(?:ish|ese|ian|ean|an|ic|i|ch))$"  # English, Japanese, Indian, Dutch...
 )
-TITLES = ("Dr ", "Dr. ", "Mr ", "Mr. ", "Ms ", "Ms. ", "Mrs ", "Mrs. ", "Judge ", "Professor ",
-          "Prof. ", "Governor ", "Senator ", "Mayor ", "Sir ", "Dame ", "President ",
-          "Minister ", "Commissioner ")
+TITLES = (
+    "Dr ",
+    "Dr. ",
+    "Mr ",
+    "Mr. ",
+    "Ms ",
+    "Ms. ",
+    "Mrs ",
+    "Mrs. ",
+    "Judge ",
+    "Professor ",
+    "Prof. ",
+    "Governor ",
+    "Senator ",
+    "Mayor ",
+    "Sir ",
+    "Dame ",
+    "President ",
+    "Minister ",
+    "Commissioner ",
+)
 ROLE_WORDS = (
     r"chief [a-z ]{0,30}?(?:officer|executive|scientist|economist|engineer|architect)|"
     r"(?:co-)?founder|(?:vice |deputy )?president|chair(?:man|woman|person)?|"
@@ -148,8 +360,10 @@ def runs(text: str) -> list[Span]:
             start += len(words[0]) + 1
             words = words[1:]
             initial = False
-        if initial and len(words) > 1 and (
-            words[0].endswith("ing") or (words[1] == "of" and words[0] not in _OF_HEADS)
+        if (
+            initial
+            and len(words) > 1
+            and (words[0].endswith("ing") or (words[1] == "of" and words[0] not in _OF_HEADS))
         ):
             skip = 2 if words[1] == "of" else 1
             start += sum(len(w) + 1 for w in words[:skip])
@@ -199,10 +413,14 @@ def _classify(name: str, context_before: str, context_after: str) -> Kind:
             return "place"
     if any(context_before.endswith(t.strip()) for t in TITLES):
         return "person"
-    if 2 <= len(words) <= 4 and all(re.fullmatch(r"[A-Z][a-z'’-]+|de|van|von|der|da|du|la|le|al|bin", w) for w in words):
+    if 2 <= len(words) <= 4 and all(
+        re.fullmatch(r"[A-Z][a-z'’-]+|de|van|von|der|da|du|la|le|al|bin", w) for w in words
+    ):
         if _SPEECH.search(context_after[:12]) or _SPEECH.search(context_before[-25:]):
             return "person"
-        if _ROLE.search(context_before[-45:]) or re.match(rf"^,\s+(?:the |a |an |who |[A-Z][\w’']+ )?(?:{ROLE_WORDS})", context_after):
+        if _ROLE.search(context_before[-45:]) or re.match(
+            rf"^,\s+(?:the |a |an |who |[A-Z][\w’']+ )?(?:{ROLE_WORDS})", context_after
+        ):
             return "person"
         if re.match(r"^,\s+(?:the |a )?[a-z ]{0,30}\b(?:at|of)\b", context_after):
             return "person"
@@ -215,7 +433,8 @@ def _role_of(name: str, text: str, start: int, end: int) -> str | None:
     """The role the text gives a person, in its own words."""
     after = text[end:]
     m = re.match(
-        rf",\s+((?:the |a |an )?(?:[A-Z][\w&’'.-]*(?: [A-Z][\w&’'.-]*)*['’]s? |the [a-z]+['’]s |its )?"
+        rf",\s+((?:the |a |an )?"
+        rf"(?:[A-Z][\w&’'.-]*(?: [A-Z][\w&’'.-]*)*['’]s? |the [a-z]+['’]s |its )?"
         rf"(?:[a-z-]+ ){{0,3}}?(?:{ROLE_WORDS})"
         rf"(?: (?:of|at|for|in|responsible for|who oversees|who leads) [^,.;]{{2,60}})?)"
         rf"(?=[,.;]| said| says)",
@@ -300,11 +519,11 @@ def _importance(entity: Entity, title_lower: str) -> float:
 
 
 def _merge_short_forms(found: dict[str, Entity]) -> None:
-    """"Northwind" after "Northwind Systems", "Raman" after "Priya Raman": one entity."""
+    """ "Northwind" after "Northwind Systems", "Raman" after "Priya Raman": one entity."""
     names = sorted(found, key=len, reverse=True)
     for short in names:
         entity = found.get(short)
-        if entity is None or " " in short and entity.kind != "other":
+        if entity is None or (" " in short and entity.kind != "other"):
             continue
         for long in names:
             if long == short or long not in found or len(long) <= len(short):
@@ -312,16 +531,17 @@ def _merge_short_forms(found: dict[str, Entity]) -> None:
             parts = long.split(" ")
             if short in (parts[0], parts[-1]) or long.startswith(short + " "):
                 target = found[long]
-                if target.kind == "place" or (entity.kind == "place" and target.kind != "place"):
+                if target.kind == "place" or entity.kind == "place":
                     continue
                 if (
                     entity.speech
                     and target.kind != "person"
                     and short == parts[-1]
                     and parts[-1] not in ORG_SUFFIXES
+                    and 2 <= len(parts) <= 3
+                    and all(p[:1].isupper() for p in parts)
                 ):
-                    if 2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts):
-                        target.kind = "person"
+                    target.kind = "person"
                 target.count += entity.count
                 target.first = min(target.first, entity.first)
                 target.subject = target.subject or entity.subject

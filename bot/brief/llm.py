@@ -37,15 +37,16 @@ class LlmFailed(Exception):
 class LlmSummarizer:
     def __init__(
         self,
-        session: aiohttp.ClientSession,
         url: str,
         *,
         model: str | None,
         api_key: str | None,
         timeout: float = 30.0,
         concurrency: int = 2,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._session = session
+        self._own_session = session is None
         self._endpoint = url.rstrip("/") + (
             "" if url.rstrip("/").endswith("/chat/completions") else "/chat/completions"
         )
@@ -57,8 +58,7 @@ class LlmSummarizer:
     def request_body(self, article: Article) -> dict[str, Any]:
         published = article.published.date().isoformat() if article.published else "unknown"
         user = (
-            f"Title: {article.title}\nPublished: {published}\n\n"
-            f"{article.text[:MAX_ARTICLE_CHARS]}"
+            f"Title: {article.title}\nPublished: {published}\n\n{article.text[:MAX_ARTICLE_CHARS]}"
         )
         return {
             "model": self._model,
@@ -79,6 +79,8 @@ class LlmSummarizer:
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         async with self._slots:
+            if self._session is None:
+                self._session = aiohttp.ClientSession(trust_env=False)
             try:
                 async with asyncio.timeout(self._timeout):
                     async with self._session.post(
@@ -92,6 +94,10 @@ class LlmSummarizer:
             except (aiohttp.ClientError, OSError, ValueError) as exc:
                 raise LlmFailed(f"the LLM call failed: {type(exc).__name__}") from exc
         return parse_reply(payload, article)
+
+    async def close(self) -> None:
+        if self._own_session and self._session is not None:
+            await self._session.close()
 
 
 def parse_reply(payload: Any, article: Article) -> Brief:

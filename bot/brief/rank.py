@@ -11,19 +11,157 @@ from collections.abc import Sequence
 from bot.brief.sentences import Sentence
 
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves said says say its it's one two new would could may might must shall
-    per via""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "said",
+        "says",
+        "say",
+        "its",
+        "it's",
+        "one",
+        "two",
+        "new",
+        "would",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "per",
+        "via",
+    ]
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|\d[\d.,]*")
 
-DAMPING = 0.85
+DAMPING = 0.3
+"""Low damping: the lead prior weighs heavily against centrality (chosen on the gold set:
+ROUGE-1 0.48 at 0.85, 0.50 at 0.3)."""
 LEAD_DECAY = 3.0
 """The lead bias: a sentence's teleport weight is exp(-position / LEAD_DECAY)."""
 
@@ -58,7 +196,7 @@ def _tfidf(sentences: Sequence[Sentence]) -> list[dict[str, float]]:
     return vectors
 
 
-def textrank(sentences: Sequence[Sentence], *, lead_decay: float = LEAD_DECAY) -> list[float]:
+def textrank(sentences: Sequence[Sentence], *, lead_decay: float | None = None) -> list[float]:
     """A score per sentence (summing to 1): lead-biased PageRank on TF-IDF similarity."""
     n = len(sentences)
     if n == 0:
@@ -74,7 +212,8 @@ def textrank(sentences: Sequence[Sentence], *, lead_decay: float = LEAD_DECAY) -
             if sim > 0.0:
                 weights[i][j] = sim
                 weights[j][i] = sim
-    teleport = [math.exp(-i / lead_decay) for i in range(n)]
+    decay = LEAD_DECAY if lead_decay is None else lead_decay
+    teleport = [math.exp(-i / decay) for i in range(n)]
     total = sum(teleport)
     teleport = [t / total for t in teleport]
     out_sum = [sum(w.values()) for w in weights]

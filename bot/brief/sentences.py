@@ -7,7 +7,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-import pysbd
+import pysbd  # type: ignore[import-untyped]
 
 # A paragraph that is one of these is page furniture, not the story.
 _BOILERPLATE_LINE = re.compile(

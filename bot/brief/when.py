@@ -219,17 +219,17 @@ def _resolve(kind: str, m: re.Match[str], published: date | None, future: bool) 
         return DateRange(a, b) if a and b and a <= b else None
     if kind in ("mdy", "dmy"):
         month, day = _month(g["m"]), int(g["d"])
-        year = int(g["y"]) if g.get("y") else _nearest_year(month, day, published, future)
-        return _day_range(_safe(year, month, day)) if year else None
+        given = int(g["y"]) if g.get("y") else _nearest_year(month, day, published, future)
+        return _day_range(_safe(given, month, day)) if given else None
     if kind == "my":
         return _month_range(int(g["y"]), _month(g["m"]))
     if kind == "quarter":
         q = _ORDINAL[g["q"].lower()] if g.get("q") else int(g["qn"])
         year_text = g.get("y") or g.get("y2")
-        year = int(year_text) if year_text else (published.year if published else None)
-        if year is None:
+        in_year = int(year_text) if year_text else (published.year if published else None)
+        if in_year is None:
             return None
-        return DateRange(_month_range(year, 3 * q - 2).start, _month_range(year, 3 * q).end)
+        return DateRange(_month_range(in_year, 3 * q - 2).start, _month_range(in_year, 3 * q).end)
     if kind == "year":
         year = int(g["y"])
         return DateRange(date(year, 1, 1), date(year, 12, 31))
@@ -353,11 +353,12 @@ def format_range(r: DateRange) -> str:
             return f"{calendar.month_name[a.month]} {a.year}"
         if a.month == 1 and b.month == 12 and a.year == b.year:
             return str(a.year)
+    first, last = calendar.month_name[a.month], calendar.month_name[b.month]
     if a.year == b.year and a.month == b.month:
-        return f"{a.day}–{b.day} {calendar.month_name[a.month]} {a.year}"
+        return f"{a.day}–{b.day} {first} {a.year}"
     if a.year == b.year:
-        return f"{a.day} {calendar.month_name[a.month]} – {b.day} {calendar.month_name[b.month]} {b.year}"
-    return f"{a.day} {calendar.month_name[a.month]} {a.year} – {b.day} {calendar.month_name[b.month]} {b.year}"
+        return f"{a.day} {first} – {b.day} {last} {b.year}"
+    return f"{a.day} {first} {a.year} – {b.day} {last} {b.year}"
 
 
 def when_line(mention: DateMention) -> str:

@@ -13,8 +13,14 @@ from storage.digests import DigestCandidate, DigestSchedule
 from tests.bot.conftest import Pipeline
 from tests.bot.test_alerts import RecordingSender
 
-BERLIN = DigestSchedule(guild_id=1, channel_id=5, time="09:00", frequency="daily",
-                        timezone="Europe/Berlin", last_sent_at=None)
+BERLIN = DigestSchedule(
+    guild_id=1,
+    channel_id=5,
+    time="09:00",
+    frequency="daily",
+    timezone="Europe/Berlin",
+    last_sent_at=None,
+)
 
 
 def test_daily_digest_fires_once_a_day_at_9_berlin_across_the_dst_change() -> None:
@@ -26,20 +32,28 @@ def test_daily_digest_fires_once_a_day_at_9_berlin_across_the_dst_change() -> No
         datetime(2026, 10, 26, 8, 0, tzinfo=UTC),
         datetime(2026, 10, 27, 8, 0, tzinfo=UTC),
     ]
-    spring = fire_times(BERLIN, datetime(2026, 3, 28, 12, tzinfo=UTC),
-                        datetime(2026, 3, 30, 12, tzinfo=UTC))
-    assert spring == [datetime(2026, 3, 29, 7, 0, tzinfo=UTC), datetime(2026, 3, 30, 7, 0, tzinfo=UTC)]
+    spring = fire_times(
+        BERLIN, datetime(2026, 3, 28, 12, tzinfo=UTC), datetime(2026, 3, 30, 12, tzinfo=UTC)
+    )
+    assert spring == [
+        datetime(2026, 3, 29, 7, 0, tzinfo=UTC),
+        datetime(2026, 3, 30, 7, 0, tzinfo=UTC),
+    ]
 
 
 def test_weekdays_and_weekly() -> None:
     start = datetime(2026, 11, 20, 12, tzinfo=UTC)  # a Friday
-    weekdays = fire_times(DigestSchedule(1, 5, "09:00", "weekdays", "UTC", None), start,
-                          start + timedelta(days=7))
+    weekdays = fire_times(
+        DigestSchedule(1, 5, "09:00", "weekdays", "UTC", None), start, start + timedelta(days=7)
+    )
     assert [t.strftime("%a") for t in weekdays] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
-    weekly = fire_times(DigestSchedule(1, 5, "18:30", "weekly", "UTC", None), start,
-                        start + timedelta(days=14))
-    assert weekly == [datetime(2026, 11, 23, 18, 30, tzinfo=UTC),
-                      datetime(2026, 11, 30, 18, 30, tzinfo=UTC)]
+    weekly = fire_times(
+        DigestSchedule(1, 5, "18:30", "weekly", "UTC", None), start, start + timedelta(days=14)
+    )
+    assert weekly == [
+        datetime(2026, 11, 23, 18, 30, tzinfo=UTC),
+        datetime(2026, 11, 30, 18, 30, tzinfo=UTC),
+    ]
 
 
 def test_a_missed_digest_is_caught_up_within_six_hours_only() -> None:
@@ -47,10 +61,12 @@ def test_a_missed_digest_is_caught_up_within_six_hours_only() -> None:
     schedule = DigestSchedule(1, 5, "09:00", "daily", "Europe/Berlin", sent)
     assert missed_fire(schedule, datetime(2026, 11, 24, 7, 30, tzinfo=UTC)) is None
     assert missed_fire(schedule, datetime(2026, 11, 24, 13, 0, tzinfo=UTC)) == datetime(
-        2026, 11, 24, 8, 0, tzinfo=UTC)
+        2026, 11, 24, 8, 0, tzinfo=UTC
+    )
     assert missed_fire(schedule, datetime(2026, 11, 24, 14, 30, tzinfo=UTC)) is None
-    after_sending = DigestSchedule(1, 5, "09:00", "daily", "Europe/Berlin",
-                                   datetime(2026, 11, 24, 8, 0, 3, tzinfo=UTC))
+    after_sending = DigestSchedule(
+        1, 5, "09:00", "daily", "Europe/Berlin", datetime(2026, 11, 24, 8, 0, 3, tzinfo=UTC)
+    )
     assert missed_fire(after_sending, datetime(2026, 11, 24, 9, 0, tzinfo=UTC)) is None
 
 
@@ -65,11 +81,25 @@ def test_ranking_prefers_coverage_then_recency_and_compose_fits() -> None:
     now = datetime(2026, 11, 24, 9, tzinfo=UTC)
 
     def story(key: str, sources: int, hours_old: float) -> DigestCandidate:
-        return DigestCandidate(key, f"Title {key} " + "x" * 300, "https://e.com/" + key,
-                               "One. Two.", None, sources, now - timedelta(hours=hours_old))
+        return DigestCandidate(
+            key,
+            f"Title {key} " + "x" * 300,
+            "https://e.com/" + key,
+            "One. Two.",
+            None,
+            sources,
+            now - timedelta(hours=hours_old),
+        )
 
-    ranked = rank([story("a", 1, 1), story("b", 3, 20), story("c", 1, 0.1),
-                   *(story(f"z{n}", 1, 30) for n in range(12))], now)
+    ranked = rank(
+        [
+            story("a", 1, 1),
+            story("b", 3, 20),
+            story("c", 1, 0.1),
+            *(story(f"z{n}", 1, 30) for n in range(12)),
+        ],
+        now,
+    )
     assert [s.story_key for s in ranked[:3]] == ["b", "c", "a"] and len(ranked) == 10
     embed = compose(ranked, "Daily digest").embed
     assert embed is not None and len(embed["description"]) <= 4096
@@ -84,8 +114,9 @@ async def test_missed_digest_is_sent_once_across_restarts(pipeline: Pipeline) ->
     scheduler = AsyncIOScheduler(timezone=UTC)
     digests = Digests(pipeline.storage, sender, pipeline.clock, scheduler)
     pipeline.clock.now = datetime(2026, 11, 23, 12, tzinfo=UTC)
-    await digests.set(1, 5, channel_id=77, time="09:00", frequency="daily",
-                      timezone="Europe/Berlin")
+    await digests.set(
+        1, 5, channel_id=77, time="09:00", frequency="daily", timezone="Europe/Berlin"
+    )
     feed.add_items(2, prefix="Story for the digest")
     await pipeline.poll()  # the clock moves on two days (to 25 Nov 12:01 UTC), bot "down"
     pipeline.clock.now = datetime(2026, 11, 25, 13, 30, tzinfo=UTC)  # 5.5 h after 09:00 Berlin

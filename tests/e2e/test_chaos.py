@@ -40,6 +40,8 @@ async def test_random_kills_lose_nothing_and_double_nothing(
         await emu.slash(
             guild, channel, mod, "source add", options={"url": feed.url, "channel": channel}
         )
+    # Generated items read alike across the two feeds: story merging would (rightly) join them.
+    await emu.slash(guild, channels[0], mod, "newsdesk settings", options={"merge_stories": False})
     # Posts take effect at once but are answered late, widening the crash window.
     emu.faults.rest(count=100_000, method="POST", path_contains="/messages", delay_after=0.05)
 

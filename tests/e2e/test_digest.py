@@ -10,7 +10,8 @@ from tests.feed_server import FeedServer
 
 
 async def test_digest_now_once_and_not_doubled_by_a_restart(
-    discord_emulator: DiscordEmulator, feed_server: FeedServer,
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
     newsdesk: Callable[..., BotProcess],
 ) -> None:
     emu, srv = discord_emulator, feed_server
@@ -25,12 +26,20 @@ async def test_digest_now_once_and_not_doubled_by_a_restart(
     bot = newsdesk()
     await bot.start()
     await emu.slash(guild, news, mod, "source add", options={"url": srv.url("/stream.xml")})
-    await emu.slash(guild, news, mod, "source add",
-                    options={"url": srv.url("/quiet.xml"), "style": "digest"})
-    reply = await emu.slash(guild, news, mod, "digest set",
-                            options={"channel": digest, "time": "03:17", "timezone": "Asia/Tokyo"})
+    await emu.slash(
+        guild, news, mod, "source add", options={"url": srv.url("/quiet.xml"), "style": "digest"}
+    )
+    reply = await emu.slash(
+        guild,
+        news,
+        mod,
+        "digest set",
+        options={"channel": digest, "time": "03:17", "timezone": "Asia/Tokyo"},
+    )
     assert "daily digest will be posted" in reply.text and "Asia/Tokyo" in reply.text
-    bad = await emu.slash(guild, news, mod, "digest set", options={"channel": digest, "time": "25:00"})
+    bad = await emu.slash(
+        guild, news, mod, "digest set", options={"channel": digest, "time": "25:00"}
+    )
     assert "is not a time" in bad.text
 
     stream.add_items(2, prefix="Streamed")

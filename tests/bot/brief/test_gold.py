@@ -46,9 +46,7 @@ def test_gold_set_scores(gold: list[GoldArticle]) -> None:
         details = brief.key_details
         fields["who_f1"].append(set_f1(detail_names(details.who), g.who))
         fields["where_f1"].append(set_f1(detail_names(details.where), g.where))
-        fields["when_match"].append(
-            float(when_range(details.when, g.published.date()) == g.when)
-        )
+        fields["when_match"].append(float(when_range(details.when, g.published.date()) == g.when))
         fields["what_overlap"].append(overlap(details.what, g.what))
         fields["mismatch_accuracy"].append(float(brief.title_mismatch == g.mismatch))
         baseline = lead(split(paragraphs(g.text)), 3)

@@ -1,0 +1,126 @@
+"""Stories: items of one guild that report the same event, posted once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from storage.connection import wrapped
+from storage.models import Outgoing
+from storage.timeutil import to_db
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An earlier post (sent or about to be) a new item might join."""
+
+    delivery_id: int
+    item_id: int
+    fingerprint: str | None
+    title: str
+    summary: str
+    published: str  # stored text, compared by the matcher's window
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Another source that carried a story."""
+
+    source_name: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FirstPost:
+    """A story's first post that must be edited to name who else covered it."""
+
+    story_id: int
+    outgoing: Outgoing
+    message_id: int
+
+
+class StoryStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    @wrapped
+    def candidates(self, guild_id: int, before_delivery: int, since: datetime) -> list[Candidate]:
+        """The guild's posts (sent, or pending ahead of `before_delivery`) and the items merged
+        into them, first seen since `since`: a new item may join a story through any of its
+        reports. Raises StorageError."""
+        rows = self._db.query(
+            """SELECT d.id AS delivery_id, i.id AS item_id, i.fingerprint, i.title, i.summary,
+                      COALESCE(i.published_at, i.first_seen_at) AS published
+               FROM deliveries d JOIN items i ON i.id = d.item_id
+               WHERE d.guild_id = ? AND d.id < ? AND d.state IN ('sent', 'pending', 'merged')
+                 AND i.first_seen_at >= ?
+               ORDER BY d.id""",
+            [guild_id, before_delivery, to_db(since)],
+        )
+        return [Candidate(**row) for row in rows]
+
+    @wrapped
+    def set_fingerprint(self, item_id: int, fingerprint: str) -> None:
+        """Store an item's fingerprint. Raises StorageError."""
+        self._db.execute("UPDATE items SET fingerprint = ? WHERE id = ?", [fingerprint, item_id])
+
+    @wrapped
+    def merge(self, delivery_id: int, into_delivery: int, guild_id: int, now: datetime) -> int:
+        """Join a delivery to the story of an earlier one (creating the story) instead of
+        posting it; the first post is marked for an edit. Returns the story id.
+        Raises StorageError."""
+        with self._db.atomic():
+            row = self._db.execute(
+                "SELECT story_id FROM deliveries WHERE id = ?", [into_delivery]
+            ).fetchone()
+            story_id = row[0] if row else None
+            if story_id is None:
+                story_id = self._db.execute(
+                    """INSERT INTO stories (guild_id, first_delivery_id, created_at, last_item_at)
+                       VALUES (?, ?, ?, ?)""",
+                    [guild_id, into_delivery, to_db(now), to_db(now)],
+                ).lastrowid
+                self._db.execute(
+                    "UPDATE deliveries SET story_id = ? WHERE id = ?", [story_id, into_delivery]
+                )
+            self._db.execute(
+                """UPDATE deliveries SET state = 'merged', story_id = ?,
+                   reason = 'the same story was already posted' WHERE id = ?""",
+                [story_id, delivery_id],
+            )
+            self._db.execute(
+                "UPDATE stories SET needs_edit = 1, last_item_at = ? WHERE id = ?",
+                [to_db(now), story_id],
+            )
+            return int(story_id or 0)
+
+    @wrapped
+    def coverage(self, delivery_id: int) -> list[Coverage]:
+        """The other sources merged into the story whose first post is this delivery, in the
+        order they joined. Raises StorageError."""
+        rows = self._db.query(
+            """SELECT s.name, i.url FROM deliveries first
+               JOIN deliveries d ON d.story_id = first.story_id AND d.state = 'merged'
+               JOIN sources s ON s.id = d.source_id JOIN items i ON i.id = d.item_id
+               WHERE first.id = ? AND first.story_id IS NOT NULL ORDER BY d.id""",
+            [delivery_id],
+        )
+        return [Coverage(row["name"], row["url"]) for row in rows]
+
+    @wrapped
+    def needing_edit(self) -> list[tuple[int, int, int, int]]:
+        """(story id, first delivery id, channel id, message id) of stories whose first post
+        is sent and must be edited. Raises StorageError."""
+        rows = self._db.execute(
+            """SELECT st.id, d.id, d.channel_id, d.message_id FROM stories st
+               JOIN deliveries d ON d.id = st.first_delivery_id
+               WHERE st.needs_edit = 1 AND d.state = 'sent' AND d.message_id IS NOT NULL"""
+        )
+        return [(int(a), int(b), int(c), int(e)) for a, b, c, e in rows]
+
+    @wrapped
+    def edited(self, story_id: int) -> None:
+        """The first post now names everyone who covered the story. Raises StorageError."""
+        self._db.execute("UPDATE stories SET needs_edit = 0 WHERE id = ?", [story_id])

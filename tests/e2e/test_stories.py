@@ -1,0 +1,89 @@
+"""One post per story across sources; `merge_stories` off posts every item."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from tests.discord_emulator import DiscordEmulator
+from tests.e2e.harness import MANAGE_GUILD, BotProcess
+from tests.feed_server import FeedServer
+
+STORIES = Path(__file__).parent.parent / "data" / "stories" / "stories.json"
+
+
+def articles(story: str) -> list[dict[str, str]]:
+    data = json.loads(STORIES.read_text())
+    return [a for a in data["articles"] if a["story"] == story]
+
+
+async def test_three_sources_one_story_one_post(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    merged_guild = emu.add_guild("Merging").id
+    separate_guild = emu.add_guild("Separate").id
+    news = emu.add_text_channel(merged_guild, "news").id
+    other = emu.add_text_channel(merged_guild, "other").id
+    plain = emu.add_text_channel(separate_guild, "news").id
+    mod = emu.add_member(merged_guild, "mod", permissions=MANAGE_GUILD).id
+    mod2 = emu.add_member(separate_guild, "mod2", permissions=MANAGE_GUILD).id
+    outage = articles("kestrel-ohio-fab")[:3]
+    feeds = []
+    for n, article in enumerate(outage):
+        feed = srv.add_feed(f"/f{n}.xml", title=article["source"], kind="rss")
+        feed.add_items(1, prefix=f"Unrelated filler {n}")
+        feeds.append(feed)
+    bot = newsdesk()
+    await bot.start()
+    for n, feed in enumerate(feeds):
+        channel = news if n < 2 else other  # a story merges across the guild's channels
+        await emu.slash(
+            merged_guild, channel, mod, "source add", options={"url": feed.url, "channel": channel}
+        )
+        await emu.slash(separate_guild, plain, mod2, "source add", options={"url": feed.url})
+    reply = await emu.slash(
+        separate_guild, plain, mod2, "newsdesk settings", options={"merge_stories": False}
+    )
+    assert "Merge stories:** off" in reply.text
+
+    first = outage[0]
+    feeds[0].add_item(
+        title=first["title"],
+        summary=first["text"],
+        published=datetime.fromisoformat(first["published"]),
+    )
+    (post,) = await emu.wait_for_messages(news, 1)
+    for feed, article in zip(feeds[1:], outage[1:], strict=True):
+        feed.add_item(
+            title=article["title"],
+            summary=article["text"],
+            published=datetime.fromisoformat(article["published"]),
+        )
+
+    def footer() -> str:
+        return emu.messages(news)[0].embeds[0]["footer"]["text"]
+
+    await emu.wait_for(
+        lambda: outage[1]["source"] in footer() and outage[2]["source"] in footer(),
+        timeout=30,
+        message="the first post was not edited to name both sources",
+    )
+    assert "also covered by" in footer()
+    fields = {f["name"]: f["value"] for f in emu.messages(news)[0].embeds[0].get("fields", [])}
+    assert outage[2]["source"] in fields.get("Also covered by", "")
+    await emu.wait_for_messages(plain, 3)
+    await emu.wait_for(lambda: bot.pending_deliveries() == 0, timeout=20)
+    assert len(emu.messages(news)) == 1 and emu.messages(other) == []
+    # Three sources, three posts (order is per source, so compare as sets).
+    assert sorted(m.embeds[0]["title"] for m in emu.messages(plain)) == sorted(
+        a["title"] for a in outage
+    )
+    info = await emu.slash(
+        merged_guild, news, mod, "source info", options={"source": outage[1]["source"]}
+    )
+    assert "merged into an earlier post" in info.text
