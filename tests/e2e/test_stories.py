@@ -57,7 +57,7 @@ async def test_three_sources_one_story_one_post(
         summary=first["text"],
         published=datetime.fromisoformat(first["published"]),
     )
-    (post,) = await emu.wait_for_messages(news, 1)
+    await emu.wait_for_messages(news, 1)
     for feed, article in zip(feeds[1:], outage[1:], strict=True):
         feed.add_item(
             title=article["title"],
