@@ -98,8 +98,10 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
             poller = Poller(
                 storage, fetcher, clock, on_new_deliveries=on_new, on_state_change=on_state_change
             )
-            sources = SourceService(storage, fetcher, settings, clock, on_new_deliveries=on_new)
             briefs = BriefService(storage, fetcher, make_llm(settings))
+            sources = SourceService(
+                storage, fetcher, settings, clock, on_new_deliveries=on_new, briefs=briefs
+            )
             app = App(
                 settings=settings,
                 clock=clock,

@@ -182,6 +182,7 @@ async def _poll_once(settings: Settings) -> Counter[str]:
             counts[outcome.status] += 1
             counts["new_items"] += outcome.new_items
             counts["queued"] += outcome.pending
+        counts["briefed"] = await app.briefs.brief_waiting(app.clock())
         return counts
 
 
@@ -196,7 +197,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         f"polled {counts['feeds']} feed(s): {counts['new']} with new items, "
         f"{counts['unchanged'] + counts['not-modified']} unchanged, {counts['failed']} failed, "
         f"{counts['gone']} gone; {counts['new_items']} new item(s) stored, "
-        f"{counts['queued']} delivery(ies) queued"
+        f"{counts['queued']} delivery(ies) queued, {counts['briefed']} brief(s) made"
     )
     return 0
 

@@ -9,19 +9,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot import decide
+from bot.brief.service import BriefService, article_of
 from bot.clock import Clock
 from bot.errors import Duplicate, InvalidOption, LimitReached, NewsdeskError, NotAFeed, NotFound
 from bot.fetch import Fetcher, FetchResult
 from bot.opml import OpmlFeed, write_opml
-from bot.parse import ParsedFeed, ParsedItem, discover_feed_links
+from bot.parse import ParsedFeed, discover_feed_links
 from bot.poller import body_hash, parse_off_loop
+from bot.render import MessagePayload, render
 from bot.route import route, split_keywords
 from bot.settings import Settings
 from storage import AsyncStorage
 from storage.deliveries import DeliveryLine
 from storage.feeds import FeedError
 from storage.guilds import AuditEntry
-from storage.models import STYLES, Feed, Source, SourceStatus
+from storage.models import STYLES, Feed, Item, Source, SourceStatus, Style
 from storage.storage import Subscription
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class SourceService:
         *,
         on_new_deliveries: Callable[[], None] | None = None,
         rng: random.Random | None = None,
+        briefs: BriefService | None = None,
     ) -> None:
         self._storage = storage
         self._fetcher = fetcher
@@ -112,6 +115,7 @@ class SourceService:
         self._clock = clock
         self._on_new = on_new_deliveries
         self._rng = rng or random.Random()
+        self._briefs = briefs
 
     def interval_seconds(self, every_minutes: int | None) -> int:
         """The polling interval for `every` (minutes). Raises InvalidOption below the floor."""
@@ -276,14 +280,52 @@ class SourceService:
         audit = await self._storage.run(store.guilds.audit_log, guild_id, str(source.id), 5)
         return SourceInfo(source=source, feed=feed, errors=errors, items=items, audit=audit)
 
-    async def preview(self, url: str) -> tuple[str, ParsedItem]:
-        """The feed title and newest item of a URL; saves nothing. Raises FetchError,
-        NotAFeed."""
+    async def preview(self, url: str, style: Style = "brief") -> MessagePayload:
+        """The newest item of a URL exactly as it would be posted; saves nothing.
+        Raises FetchError, NotAFeed."""
         fetched = await self.fetch_feed(url)
         if not fetched.parsed.items:
             raise NotAFeed("That feed has no items yet, so there is nothing to preview.")
-        newest = max(fetched.parsed.items, key=lambda i: (i.published is not None, i.published))
-        return fetched.parsed.title or fetched.url, newest
+        newest = decide.new_items(fetched.parsed.items, known=set())[-1]
+        now = self._clock()
+        item = Item(
+            id=0,
+            feed_id=0,
+            key=newest.key,
+            title=newest.title,
+            url=newest.url,
+            summary=newest.summary,
+            content=newest.content,
+            author=newest.author,
+            image_url=newest.image_url,
+            published_at=newest.published_at,
+            first_seen_at=now,
+            brief_json=None,
+        )
+        name = fetched.parsed.title or fetched.url
+        source = Source(
+            id=0,
+            guild_id=0,
+            feed_id=0,
+            channel_id=0,
+            name=name[:NAME_LIMIT],
+            interval_seconds=0,
+            include_keywords="",
+            exclude_keywords="",
+            style=style,
+            fulltext=False,
+            paused_at=None,
+            pause_reason=None,
+            channel_error=None,
+            alerted_failing=False,
+            created_by=None,
+            created_at=now,
+            removed_at=None,
+        )
+        brief = None
+        if self._briefs is not None and style in ("brief", "summary"):
+            brief = await self._briefs.make(article_of(item))
+        return render(item, source, name, brief)
 
     async def import_opml(
         self,

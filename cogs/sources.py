@@ -204,6 +204,21 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             f"Removed **{md(removed.name)}**. Its stories stay searchable.", ephemeral=True
         )
 
+    @app_commands.command(name="test", description="Preview a feed's newest item as it would post")
+    @app_commands.describe(url=OPTION_HELP["url"], style=OPTION_HELP["style"])
+    async def test(self, interaction: Interaction, url: str, style: Style = "brief") -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        payload = await self.app.sources.preview(url, style)
+        note = "Preview of the newest item (nothing was saved):"
+        if payload.embed is None:
+            text = f"{note}\n{payload.content}"
+            await interaction.followup.send(
+                text if len(text) <= 2000 else payload.content or note, ephemeral=True
+            )
+        else:
+            embed = discord.Embed.from_dict(payload.embed)
+            await interaction.followup.send(note, embed=embed, ephemeral=True)
+
     @app_commands.command(name="import", description="Add every feed of an OPML file")
     @app_commands.describe(
         file="An OPML file (at most 1 MB, 500 feeds)",

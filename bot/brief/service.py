@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -83,6 +84,26 @@ class BriefService:
             return brief
         finally:
             self._pending.pop(item.id, None)
+
+    async def brief_waiting(self, now: datetime) -> int:
+        """Brief every item waiting to be posted in a style that shows a brief (what
+        `newsdesk poll --once` does before the bot posts them); return how many were made.
+        A failure is logged and the item posted later without a brief."""
+        made = 0
+        due = await self._storage.run(self._storage.sync.deliveries.due, now, 100_000)
+        for outgoing in due:
+            item = outgoing.item
+            if outgoing.source.style not in ("brief", "summary") or item.brief_json:
+                continue
+            if item.id in self._recent:
+                continue
+            try:
+                await self.brief_for(item, fulltext=outgoing.source.fulltext)
+            except Exception:
+                log.exception("could not brief item %d", item.id)
+                continue
+            made += 1
+        return made
 
     async def make(self, article: Article) -> Brief:
         """A brief of an article (LLM first when configured), without storing it."""

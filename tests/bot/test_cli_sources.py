@@ -70,13 +70,18 @@ async def test_import_poll_export(tmp_path: Path, feed_server: FeedServer) -> No
     code, out, _ = await newsdesk(tmp_path, "poll", "--once")
     assert code == 0
     assert re.search(r"polled 3 feed\(s\): 1 with new items, 2 unchanged, 0 failed", out), out
-    assert "2 new item(s) stored, 2 delivery(ies) queued" in out
+    assert "2 new item(s) stored, 2 delivery(ies) queued, 2 brief(s) made" in out
     with sqlite3.connect(tmp_path / "n.db") as db:
         rows = db.execute(
             "SELECT i.title FROM deliveries d JOIN items i ON i.id = d.item_id "
             "WHERE d.state = 'pending' ORDER BY d.id"
         ).fetchall()
     assert [r[0] for r in rows] == ["New 1", "New 2"]
+    with sqlite3.connect(tmp_path / "n.db") as db:
+        briefed = db.execute(
+            "SELECT COUNT(*) FROM items WHERE brief_json IS NOT NULL AND title LIKE 'New %'"
+        ).fetchone()[0]
+    assert briefed == 2
     code, out, _ = await newsdesk(tmp_path, "poll", "--once")
     assert "polled 0 feed(s)" in out  # nothing is due again yet
 

@@ -257,3 +257,40 @@ async def test_bad_options_get_one_sentence_and_change_nothing(
     listing = await slash(emu, w, "mod", "source list")
     assert "Sources (1)" in listing and "Alpha" in listing
     assert "UTC" in await slash(emu, w, "mod", "newsdesk settings")
+
+
+async def test_source_test_previews_the_newest_item_and_saves_nothing(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    from pathlib import Path
+
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    article = Path(__file__).parent.parent / "data" / "gold" / "01-acquisition-cooling.txt"
+    header, body = article.read_text().split("\n---\n", 1)
+    title = header.splitlines()[0].removeprefix("title: ")
+    feed = srv.add_feed("/a.xml", title="Datacenter Ledger", kind="rss")
+    feed.add_items(2, prefix="Older")
+    feed.add_item(title=title, summary=body)
+    bot = newsdesk()
+    await bot.start()
+    reply = await emu.slash(
+        w["guild"], w["news"], w["mod"], "source test", options={"url": srv.url("/a.xml")}
+    )
+    assert reply.ephemeral and "nothing was saved" in reply.text
+    (embed,) = reply.embeds
+    assert embed["title"] == title and embed["author"]["name"] == "Datacenter Ledger"
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert "**Who:**" in fields["Key details"] and "Northwind" in fields["Key details"]
+    headline = await emu.slash(
+        w["guild"],
+        w["news"],
+        w["mod"],
+        "source test",
+        options={"url": srv.url("/a.xml"), "style": "headline"},
+    )
+    assert title in headline.text and not headline.embeds
+    assert "no sources" in await slash(emu, w, "mod", "source list")
+    assert emu.messages(w["news"]) == []
