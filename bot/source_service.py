@@ -23,7 +23,7 @@ from storage import AsyncStorage
 from storage.deliveries import DeliveryLine
 from storage.feeds import FeedError
 from storage.guilds import AuditEntry
-from storage.models import STYLES, Feed, Item, Source, SourceStatus, Style
+from storage.models import STYLES, Feed, Item, NewItem, Source, SourceStatus, Style
 from storage.storage import Subscription
 
 log = logging.getLogger(__name__)
@@ -76,10 +76,12 @@ class AddRequest:
     include: str = ""
     exclude: str = ""
     fulltext: bool = False
+    with_preview: bool = False  # render the newest item as it would be posted (for the reply)
 
 
 @dataclass(frozen=True, slots=True)
 class AddResult:
+    preview: MessagePayload | None
     source: Source
     feed_title: str
     item_count: int
@@ -203,6 +205,11 @@ class SourceService:
         if stored.pending and self._on_new is not None:
             self._on_new()
         return AddResult(
+            preview=(
+                await self._post_of(items[-1], source.name, source.style)
+                if request.with_preview and items
+                else None
+            ),
             source=source,
             feed_title=parsed.title or fetched.url,
             item_count=len(parsed.items),
@@ -287,22 +294,25 @@ class SourceService:
         if not fetched.parsed.items:
             raise NotAFeed("That feed has no items yet, so there is nothing to preview.")
         newest = decide.new_items(fetched.parsed.items, known=set())[-1]
+        return await self._post_of(newest, fetched.parsed.title or fetched.url, style)
+
+    async def _post_of(self, new: NewItem, name: str, style: Style) -> MessagePayload:
+        """An item not stored (or not yet briefed) rendered as the source would post it."""
         now = self._clock()
         item = Item(
             id=0,
             feed_id=0,
-            key=newest.key,
-            title=newest.title,
-            url=newest.url,
-            summary=newest.summary,
-            content=newest.content,
-            author=newest.author,
-            image_url=newest.image_url,
-            published_at=newest.published_at,
+            key=new.key,
+            title=new.title,
+            url=new.url,
+            summary=new.summary,
+            content=new.content,
+            author=new.author,
+            image_url=new.image_url,
+            published_at=new.published_at,
             first_seen_at=now,
             brief_json=None,
         )
-        name = fetched.parsed.title or fetched.url
         source = Source(
             id=0,
             guild_id=0,

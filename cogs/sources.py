@@ -101,16 +101,22 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
                 include=include or "",
                 exclude=exclude or "",
                 fulltext=fulltext,
+                with_preview=True,
             )
         )
         posting = f" Posting the newest {result.posting} now." if result.posting else ""
-        await interaction.followup.send(
+        text = (
             f"Added **{md(result.source.name)}** (#{result.source.id}) → "
             f"<#{result.source.channel_id}>: {result.item_count} items, newest "
             f"“{md(result.newest_title or 'untitled')}”.{posting} New stories will be posted "
-            "as they appear.",
-            ephemeral=True,
+            "as they appear."
         )
+        preview = result.preview
+        if preview is not None and preview.embed is not None:
+            embed = discord.Embed.from_dict(preview.embed)
+            await interaction.followup.send(text, embed=embed, ephemeral=True)
+        else:
+            await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="list", description="This server's sources and their state")
     async def list(self, interaction: Interaction) -> None:

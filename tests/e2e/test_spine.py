@@ -59,6 +59,7 @@ async def test_add_posts_only_new_items_once_in_order(
     reply = await emu.slash(guild, news, mod, "source add", options={"url": srv.url("/a.xml")})
     assert reply.ephemeral
     assert "Alpha Wire" in reply.text and "5 items" in reply.text and "Old A 5" in reply.text
+    assert reply.embeds[0]["title"] == "Old A 5"  # a preview of the newest item, as it would post
     reply = await emu.slash(
         guild,
         news,
