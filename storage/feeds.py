@@ -156,10 +156,7 @@ class FeedStore:
                     "id": feed_id,
                 },
             )
-            self._db.execute(
-                "INSERT INTO feed_errors (feed_id, at, status, message) VALUES (?, ?, ?, ?)",
-                [feed_id, to_db(now), status, message],
-            )
+            self._log_error(feed_id, now, status, message)
             if gone:
                 # The feed is gone for good: its sources pause (a moderator can resume them).
                 self._db.execute(
@@ -167,13 +164,27 @@ class FeedStore:
                        WHERE feed_id = ? AND removed_at IS NULL""",
                     [to_db(now), message, feed_id],
                 )
-            # Keep the error log short: the last 20 per feed are plenty for /source info.
-            self._db.execute(
-                """DELETE FROM feed_errors WHERE feed_id = ? AND id NOT IN
-                   (SELECT id FROM feed_errors WHERE feed_id = ? ORDER BY id DESC LIMIT 20)""",
-                [feed_id, feed_id],
-            )
             return self.get(feed_id)
+
+    @wrapped
+    def record_warning(self, feed_id: int, *, now: datetime, message: str) -> None:
+        """A poll that read the feed leniently (malformed XML, a wrong encoding...): keep the
+        warning among the feed's recent errors for /source info, without marking the feed as
+        failing. Raises StorageError."""
+        with self._db.atomic():
+            self._log_error(feed_id, now, None, message)
+
+    def _log_error(self, feed_id: int, now: datetime, status: int | None, message: str) -> None:
+        self._db.execute(
+            "INSERT INTO feed_errors (feed_id, at, status, message) VALUES (?, ?, ?, ?)",
+            [feed_id, to_db(now), status, message],
+        )
+        # Keep the log short: the last 20 per feed are plenty for /source info.
+        self._db.execute(
+            """DELETE FROM feed_errors WHERE feed_id = ? AND id NOT IN
+               (SELECT id FROM feed_errors WHERE feed_id = ? ORDER BY id DESC LIMIT 20)""",
+            [feed_id, feed_id],
+        )
 
     @wrapped
     def set_next_due(self, feed_id: int, when: datetime) -> None:
