@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck unit install clean
+.PHONY: run test lint typecheck unit install clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Coverage-guided fuzzing of parse-and-render (atheris), bounded: FUZZ_SECONDS (default 120).
+# Seeds are the malformed-feed corpus; new inputs go to fuzz/corpus, crashes to fuzz/crashes.
+FUZZ_SECONDS ?= 120
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	mkdir -p fuzz/corpus fuzz/crashes
+	$(BIN)/python fuzz/parse_render.py -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+		-artifact_prefix=fuzz/crashes/ fuzz/corpus tests/feeds/malformed tests/feeds
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

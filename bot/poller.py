@@ -66,11 +66,12 @@ class Poller:
         self._rng = rng or random.Random()
         self._inflight: dict[int, asyncio.Task[PollOutcome]] = {}
 
-    async def poll_due(self) -> list[asyncio.Task[PollOutcome]]:
-        """Start a poll of every due feed not already being polled; return the tasks.
+    async def poll_due(self, limit: int = 500) -> list[asyncio.Task[PollOutcome]]:
+        """Start a poll of the `limit` soonest due feeds not already being polled; return
+        the tasks.
 
         Returns at once: a slow feed never holds up the next tick or the other feeds."""
-        due = await self._storage.run(self._storage.sync.feeds.due, self._clock())
+        due = await self._storage.run(self._storage.sync.feeds.due, self._clock(), limit)
         started = []
         for feed in due:
             if feed.id in self._inflight:
@@ -169,6 +170,7 @@ class Poller:
         )
         if parsed.warning:
             log.info("feed %d parsed with a warning: %s", feed.id, parsed.warning)
+            await self._storage.run(feeds.record_warning, feed.id, now=now, message=parsed.warning)
         return PollOutcome(
             feed.id,
             "new" if stored.new_items else "unchanged",

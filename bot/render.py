@@ -26,6 +26,8 @@ MISMATCH_NOTE = "Note: the headline does not match the article text."
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'])")
+_MENTION_LINK = re.compile(r"<([#@])(?=[!&]?\d)")
+_MENTION_IN_URL = re.compile(r"@(?:everyone|here)|<[@#]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,9 @@ def clean(text: str) -> str:
     """Untrusted text made inert: invisible characters dropped, whitespace folded,
     markdown and mentions escaped."""
     text = " ".join(_INVISIBLE.sub("", text).split())
-    return escape_mentions(escape_markdown(text))
+    # escape_mentions leaves channel links (<#id>) and short ids (<@123>) live: break them
+    # the same way, with a zero-width space.
+    return _MENTION_LINK.sub("<\\1\u200b", escape_mentions(escape_markdown(text)))
 
 
 def truncate(text: str, limit: int) -> str:
@@ -73,6 +77,8 @@ def render(
 def headline(item: Item) -> MessagePayload:
     """Title and bare link as plain content, so Discord unfurls the article."""
     url = item.url if item.url and _is_http(item.url) else ""
+    if _MENTION_IN_URL.search(url):  # the bare link is message text: keep it from mentioning
+        url = url.replace("@", "%40").replace("<", "%3C").replace(">", "%3E")
     room = CONTENT_LIMIT - len(url) - 1
     title = truncate(clean(item.title) or "Untitled", min(400, room))
     return MessagePayload(content=f"{title}\n{url}" if url else title)

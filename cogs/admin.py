@@ -65,6 +65,7 @@ class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="news
     )
     async def status(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
+        await require_moderator(interaction, self.app.storage)
         status = await self.app.guilds.status(interaction.guild_id)
         await interaction.response.send_message(
             embed=status_embed(status, self.app.loop_monitor.stats()), ephemeral=True

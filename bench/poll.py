@@ -1,0 +1,313 @@
+"""Polling throughput, newsdesk against the Python peer `reader`, on the same local feeds in
+the same run (run by hand, not in the suite).
+
+    .venv/bin/python -m bench.poll                       # 2,000 sources, reader 1/8/16 workers
+    .venv/bin/python -m bench.poll --sources 500 --workers 8
+    .venv/bin/python -m bench.poll --skip-reader
+
+A local feed server (tests/feed_server.py, 127.0.0.1 only) serves N feeds, RSS 2.0 and
+Atom 1.0 alternately, 20-100 realistic items each (tests/feed_corpus.py: HTML summaries,
+some full content, authors, categories, images, 5% with edge cases), plus faults: 2% slow
+(2 s), 2% answering 500, 0.5% oversized (11 MB, past the 10 MB cap).
+
+Phases, each timed (wall, CPU, peak RSS of that process via wait4, feeds/s, items/s):
+
+1. **newsdesk first sight** = ``newsdesk sources import`` of the OPML: every feed fetched,
+   parsed, every item stored and FTS-indexed, its delivery marked skipped, nothing posted
+   and no brief made. This is newsdesk's "all new" (see README, Performance: importing is
+   where a new source's backlog is stored; a later ``poll --once`` would find them known).
+2. **newsdesk all unchanged** = ``newsdesk poll --once`` with every feed made due: each
+   answers 304 (ETag) or the same body.
+3. **reader** (lemon24/reader, installed by this script in its own venv with sgmllib3k):
+   for each worker setting a fresh database, ``add_feed`` for each URL, then
+   ``update_feeds_iter(scheduled=False, workers=W)`` timed: its first sight of every
+   item. Then a second update (all unchanged) at the best worker setting.
+
+Host names: newsdesk allows 2 requests at once per host (docs/reliability.md), so a run
+where 2,000 feeds share one host would measure that rule, not the pipeline. The OPML spells
+127.0.0.1 in 100 ways (``127.0.0.01``, ``0x7f.0.0.1``... all the same address) so the per-host
+limit sees 100 hosts, as a real source list would. reader has no per-host limit and gets
+the plain URLs. All traffic goes to 127.0.0.1.
+
+Prints one table; JSON goes to bench/results/poll.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.opml import OpmlFeed, write_opml  # noqa: E402
+from tests.feed_corpus import fill  # noqa: E402
+from tests.feed_server import Feed, FeedServer  # noqa: E402
+from tests.newsdesk_cli import newsdesk_command  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+READER_VENV = Path(tempfile.gettempdir()) / "newsdesk-bench-reader-venv"
+READER_SPEC = ["reader>=3.26,<4", "sgmllib3k"]
+TARGET = ["--guild", "1", "--channel", "2"]
+OPML_OUTLINES = 500
+
+READER_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    from reader import make_reader
+    db, urls_file, workers, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    urls = open(urls_file).read().split()
+    reader = make_reader(db)
+    for url in urls:
+        reader.add_feed(url, allow_invalid_url=True)
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        new = updated = errors = 0
+        for url, value in reader.update_feeds_iter(scheduled=False, workers=workers):
+            if isinstance(value, Exception):
+                errors += 1
+            elif value is not None:
+                new += value.new
+                updated += value.modified
+        out.append({"wall": time.perf_counter() - start, "new": new, "modified": updated,
+                    "errors": errors})
+    print(json.dumps(out))
+    """
+)
+
+
+def host_spellings(count: int) -> list[str]:
+    """Distinct spellings of 127.0.0.1 (inet_aton forms: octal/hex octets, leading zeros)."""
+    firsts = ["127", "0x7f", "0177", "0x07f", "00177"]
+    zeros = ["0", "00", "000", "0x0", "0x00"]
+    ones = ["1", "01", "001", "0x1", "0x01"]
+    spellings = [f"{a}.{b}.{c}.{d}" for a in firsts for b in zeros for c in zeros for d in ones]
+    return spellings[:count]
+
+
+def cached(feed: Feed) -> None:
+    """Render the feed once (the server would otherwise re-render it for every request)."""
+    body = Feed.render(feed)
+    feed.render = lambda: body  # type: ignore[method-assign]
+
+
+async def run_measured(argv: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
+    """Run a command to completion; wall time and the child's own CPU and peak RSS."""
+    start = time.perf_counter()
+    # Output goes to a file: a full pipe would block the child.
+    # GNU time measures the command: a child forked from this (large) process would count
+    # this process's pages in its own peak RSS.
+    with tempfile.NamedTemporaryFile() as stats, tempfile.TemporaryFile() as out:
+        timed = ["/usr/bin/time", "-f", "%M %U %S", "-o", stats.name, *argv]
+        process = subprocess.Popen(timed, env=env, cwd=cwd, stdout=out, stderr=out)  # noqa: ASYNC220
+        _, status, _ = await asyncio.to_thread(os.wait4, process.pid, 0)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        stdout = out.read().decode(errors="replace")
+        stderr = ""
+        stats.seek(0)
+        rss_kb, user, system = stats.read().decode().split()[-3:]
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(float(user) + float(system), 2),
+        "peak_rss_mb": round(int(rss_kb) / 1024, 1),
+        "exit": process.returncode,
+        "stdout": stdout.strip()[-2000:],
+        "stderr": stderr.strip()[-400:],
+    }
+
+
+def ensure_reader() -> Path:
+    python = READER_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(READER_VENV)], check=True)
+    check = subprocess.run([str(python), "-c", "import reader"], capture_output=True)
+    if check.returncode != 0:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *READER_SPEC], check=True, timeout=600
+        )
+    return python
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+def make_due(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE feeds SET next_due_at = '2000-01-01T00:00:00.000000Z'")
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="newsdesk-bench-poll-"))
+    results: dict[str, Any] = {"sources": args.sources, "machine": platform.machine()}
+    async with FeedServer() as srv:
+        feeds: list[Feed] = []
+        faults = {"slow": 0, "500": 0, "oversized": 0}
+        oversized = (
+            b"<rss version='2.0'><channel>" + b" " * (11 * 1024 * 1024) + b"</channel></rss>"
+        )
+        for number in range(args.sources):
+            kind = "rss" if number % 2 else "atom"
+            feed = srv.add_feed(f"/feeds/{number}.xml", title=f"Source {number}", kind=kind)
+            fill(feed, rng.randint(20, 100), rng, tricky=0.05)
+            cached(feed)
+            share = rng.random()
+            if share < 0.02:
+                srv.delay(feed.path, 2.0)
+                faults["slow"] += 1
+            elif share < 0.04:
+                srv.fail(feed.path, status=500, count=None)
+                faults["500"] += 1
+            elif share < 0.045:
+                srv.serve_bytes(feed.path, oversized, content_type="application/rss+xml")
+                faults["oversized"] += 1
+            feeds.append(feed)
+        items_served = sum(len(f.items) for f in feeds)
+        body_mb = sum(len(f.render()) for f in feeds) / 1e6
+        results |= {"items_served": items_served, "feed_mb": round(body_mb, 1), "faults": faults}
+        spellings = host_spellings(100)
+        port = srv.port
+        ours = [
+            OpmlFeed(f"http://{spellings[n % len(spellings)]}:{port}{f.path}", f.title)
+            for n, f in enumerate(feeds)
+        ]
+        env = {
+            **os.environ,
+            "NEWSDESK_DATABASE": str(db := work / "newsdesk.db"),
+            "NEWSDESK_ALLOW_PRIVATE_HOSTS": "127.0.0.0/8",
+            "NEWSDESK_MAX_SOURCES_PER_GUILD": str(args.sources + 10),
+            "NEWSDESK_LOG_LEVEL": "WARNING",
+        }
+        cli = newsdesk_command()
+        # An OPML file holds at most 500 outlines (bot/opml.py): import in files of 500.
+        run = {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0}
+        for part in range(0, len(ours), OPML_OUTLINES):
+            name = f"feeds-{part // OPML_OUTLINES}.opml"
+            (work / name).write_bytes(write_opml(ours[part : part + OPML_OUTLINES]))
+            step = await run_measured(
+                [*cli, "sources", "import", name, *TARGET],
+                env,
+                work,
+            )
+            run["wall_s"] = round(run["wall_s"] + step["wall_s"], 2)
+            run["cpu_s"] = round(run["cpu_s"] + step["cpu_s"], 2)
+            run["peak_rss_mb"] = max(run["peak_rss_mb"], step["peak_rss_mb"])
+            run["last_output"] = step["stdout"] + step["stderr"][-200:]
+        stored = count(db, "SELECT COUNT(*) FROM items")
+        run |= {
+            "items_stored": stored,
+            "items_per_s": round(stored / run["wall_s"]),
+            "feeds_per_s": round(args.sources / run["wall_s"]),
+        }
+        results["newsdesk_first_sight"] = run
+
+        make_due(db)
+        run = await run_measured([*cli, "poll", "--once"], env, work)
+        run["feeds_per_s"] = round(args.sources / run["wall_s"])
+        results["newsdesk_unchanged"] = run
+
+        if not args.skip_reader:
+            python = ensure_reader()
+            (work / "urls.txt").write_text("\n".join(f.url for f in feeds))
+            (work / "reader_bench.py").write_text(READER_SCRIPT)
+            reader_runs = {}
+            for workers in args.workers:
+                rdb = work / f"reader-{workers}.sqlite"
+                run = await run_measured(
+                    [str(python), "reader_bench.py", str(rdb), "urls.txt", str(workers), "2"],
+                    {**os.environ},
+                    work,
+                )
+                lines = [line for line in run.pop("stdout").splitlines() if line.startswith("[")]
+                rounds = json.loads(lines[-1]) if run["exit"] == 0 and lines else []
+                if rounds:
+                    first, second = rounds
+                    run |= {
+                        "update_wall_s": round(first["wall"], 2),
+                        "items_stored": first["new"],
+                        "items_per_s": round(first["new"] / first["wall"]),
+                        "errors": first["errors"],
+                        "unchanged_wall_s": round(second["wall"], 2),
+                        "unchanged_feeds_per_s": round(args.sources / second["wall"]),
+                    }
+                reader_runs[str(workers)] = run
+            results["reader"] = reader_runs
+            best = max(
+                (r for r in reader_runs.values() if "items_per_s" in r),
+                key=lambda r: r["items_per_s"],
+                default=None,
+            )
+            if best is not None:
+                ours_rate = results["newsdesk_first_sight"]["items_per_s"]
+                results["ratio_first_sight"] = round(ours_rate / best["items_per_s"], 1)
+                results["ratio_unchanged"] = round(
+                    results["newsdesk_unchanged"]["feeds_per_s"] / best["unchanged_feeds_per_s"], 1
+                )
+    results["python"] = platform.python_version()
+    results["sqlite"] = sqlite3.sqlite_version
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [
+        f"{results['sources']} sources, {results['items_served']} items, "
+        f"{results['feed_mb']} MB of feeds, faults {results['faults']}",
+        f"{'run':<28}{'wall s':>8}{'cpu s':>8}{'rss MB':>8}{'feeds/s':>9}{'items/s':>9}",
+    ]
+
+    def row(name: str, r: dict[str, Any], wall: str = "wall_s", fps: str = "feeds_per_s") -> None:
+        lines.append(
+            f"{name:<28}{r.get(wall, '-'):>8}{r.get('cpu_s', '-'):>8}"
+            f"{r.get('peak_rss_mb', '-'):>8}{r.get(fps, '-'):>9}{r.get('items_per_s', '-'):>9}"
+        )
+
+    row("newsdesk first sight", results["newsdesk_first_sight"])
+    row("newsdesk unchanged", results["newsdesk_unchanged"])
+    for workers, r in results.get("reader", {}).items():
+        row(f"reader workers={workers} new", r, wall="update_wall_s", fps="-")
+        row(
+            f"reader workers={workers} unch.",
+            r,
+            wall="unchanged_wall_s",
+            fps="unchanged_feeds_per_s",
+        )
+    if "ratio_first_sight" in results:
+        lines.append(
+            f"ratio newsdesk/reader (best workers): first sight {results['ratio_first_sight']}x, "
+            f"unchanged {results['ratio_unchanged']}x"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=2000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 8, 16])
+    parser.add_argument("--skip-reader", action="store_true")
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args()
+    results = asyncio.run(bench(args))
+    print(table(results))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "poll.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
