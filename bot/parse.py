@@ -245,7 +245,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, *, fast: bo
     # guid such as "item-17" would become "https://host/item-17" and every
     # key would change when the feed URL does. Links are resolved against
     # ``url`` here instead (feedparser still applies xml:base).
-    quick = None  # TEMP
+    quick = parse_fast(body, content_type) if fast else None
     if quick is not None:
         return _xml_result(quick, body, url, repaired=False)
     headers = {"content-type": content_type} if content_type else {}

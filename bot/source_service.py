@@ -206,7 +206,8 @@ class SourceService:
             self._on_new()
         return AddResult(
             preview=(
-                await self._post_of(items[-1], source.name, source.style)
+                # The reply's preview never spends an LLM call; /source test shows the real one.
+                await self._post_of(items[-1], source.name, source.style, use_llm=False)
                 if request.with_preview and items
                 else None
             ),
@@ -296,7 +297,9 @@ class SourceService:
         newest = decide.new_items(fetched.parsed.items, known=set())[-1]
         return await self._post_of(newest, fetched.parsed.title or fetched.url, style)
 
-    async def _post_of(self, new: NewItem, name: str, style: Style) -> MessagePayload:
+    async def _post_of(
+        self, new: NewItem, name: str, style: Style, *, use_llm: bool = True
+    ) -> MessagePayload:
         """An item not stored (or not yet briefed) rendered as the source would post it."""
         now = self._clock()
         item = Item(
@@ -334,7 +337,7 @@ class SourceService:
         )
         brief = None
         if self._briefs is not None and style in ("brief", "summary"):
-            brief = await self._briefs.make(article_of(item))
+            brief = await self._briefs.make(article_of(item), use_llm=use_llm)
         return render(item, source, name, brief)
 
     async def import_opml(

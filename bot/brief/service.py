@@ -105,9 +105,9 @@ class BriefService:
             made += 1
         return made
 
-    async def make(self, article: Article) -> Brief:
-        """A brief of an article (LLM first when configured), without storing it."""
-        if self._llm is not None:
+    async def make(self, article: Article, *, use_llm: bool = True) -> Brief:
+        """A brief of an article (LLM first when configured and wanted), without storing it."""
+        if self._llm is not None and use_llm:
             try:
                 return await self._llm.summarize(article)
             except LlmFailed as exc:
