@@ -25,6 +25,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -177,7 +178,7 @@ def build(path: Path, size: int, seed: int = 6) -> None:
     print(f"\r  built {size:,} items in {time.perf_counter() - start:.0f} s          ")
 
 
-def _insert(db: sqlite3.Connection, batch: list[tuple[object, ...]]) -> None:
+def _insert(db: sqlite3.Connection, batch: Sequence[tuple[object, ...]]) -> None:
     with db:
         db.executemany(
             "INSERT INTO items (feed_id, key, title, url, summary, content, published_at, "

@@ -6,9 +6,11 @@ an FTS5 string, so quotes, `*`, `-`, `NEAR`, `AND`, `OR` and parentheses are sea
 words (or dropped when they hold no letters or digits), never parsed as operators.
 
 Ranking: BM25 with column weights (title first), then a mild boost for recent stories and
-for stories several of the guild's sources covered. On a large archive the search looks at
-the newest items first and widens the window until it has enough candidates; FTS5's BM25
-statistics are table-wide, so scores from different windows compare.
+for stories several of the guild's sources covered. On a large archive BM25 ranks one
+window of the newest item ids: at least FIRST_WINDOW ids, reaching back to the POOL-th newest
+match in the guild's scope (found by rowid order without BM25, so BM25's table-wide term
+statistics are read once per query). The last word is a prefix only while it is short or
+not yet a whole word in the guild's items (a long prefix merges many doclists).
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ MAX_WORD_CHARS = 64
 CANDIDATES = 50
 """Matches ranked by BM25 before the boosts re-rank them."""
 FIRST_WINDOW = 25_000
-"""Newest item ids searched first on a large archive; each widening is 4x the last."""
-WINDOW_GROWTH = 4
+"""Newest item ids always in the ranked window on a large archive."""
+PREFIX_INDEXED = 3
+"""items_fts keeps a prefix index of 2 and 3 characters (migration 0002)."""
+POOL = 100
+"""The ranked window reaches back at least to the POOL-th newest match in scope."""
 COLUMN_WEIGHTS = (10.0, 4.0, 3.0, 1.0)  # title, summary, brief_text, content
 RECENCY_WEIGHT = 0.2
 RECENCY_HALF_LIFE_DAYS = 7.0
@@ -184,12 +189,16 @@ class SearchStore:
         if not names:
             return []
         since = now - timedelta(days=days) if days is not None else None
-        expression = match_expression(text)
+        words = query_words(text)
+        if not words:
+            return []
+        prefix = self._still_typing(words[-1], names)
+        expression = match_expression(text, prefix_last=prefix)
         if expression is None:
             return []
         rows = self._candidates(expression, names, since)
-        if not rows and len(query_words(text)) > 1:
-            expression = match_expression(text, any_word=True) or expression
+        if not rows and len(words) > 1:
+            expression = match_expression(text, prefix_last=prefix, any_word=True) or expression
             rows = self._candidates(expression, names, since)
         if not rows:
             return []
@@ -218,15 +227,41 @@ class SearchStore:
             )
         return hits
 
+    def _still_typing(self, word: str, names: dict[int, str]) -> bool:
+        """Whether the last word is searched as a prefix too: when it is short (the prefix
+        index answers those at once), or when the guild's items never hold it as a whole
+        word (the member is still typing it). A whole word is searched as itself: a long
+        prefix not in the prefix index makes FTS5 merge every longer word's doclist over
+        the whole archive, which dominated search time on a large archive."""
+        if sum(map(_is_token_char, word)) <= PREFIX_INDEXED:
+            return True
+        feeds = sorted(names)
+        row = self._db.execute(
+            f"""SELECT 1 FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid
+                WHERE items_fts MATCH ? AND i.feed_id IN ({",".join("?" * len(feeds))})
+                LIMIT 1""",
+            [_quote(word), *feeds],
+        ).fetchone()
+        return row is None
+
     def _candidates(
         self, expression: str, names: dict[int, str], since: datetime | None
     ) -> list[dict[str, Any]]:
-        """Up to CANDIDATES matches by BM25, the newest id window first, widened until
-        there are enough or the whole archive was searched."""
-        low_id, high_id = self._db.execute("SELECT MIN(id), MAX(id) FROM items").fetchone()
-        if high_id is None:
+        """Up to CANDIDATES matches by BM25 within one window of item ids: the newest
+        FIRST_WINDOW ids, widened back to the POOL newest matches in the guild's scope.
+        The window is found without BM25 (newest matches first, stopping early), so BM25
+        (whose term statistics read each term's whole doclist) runs once per query."""
+        row = self._db.execute("SELECT MAX(id) FROM items").fetchone()
+        if row[0] is None:
             return []
+        high = int(row[0])
+        feeds = sorted(names)
+        marks = ",".join("?" * len(feeds))
+        period = ""
+        extra: list[Any] = []
         if since is not None:
+            period = "AND coalesce(i.published_at, i.first_seen_at) >= ?"
+            extra.append(to_db(since))
             # Items first seen well before `since` cannot be in the period (their published
             # date may be earlier than first seen, never much later).
             row = self._db.execute(
@@ -235,34 +270,29 @@ class SearchStore:
             ).fetchone()
             if row[0] is None:
                 return []
-            low_id = max(low_id, int(row[0]))
-        feeds = sorted(names)
-        marks = ",".join("?" * len(feeds))
-        period = ""
-        params: list[Any] = [expression]
-        if since is not None:
-            period = "AND coalesce(i.published_at, i.first_seen_at) >= ?"
-        sql = f"""
-            SELECT i.id, i.feed_id, i.title, i.url, i.summary, i.published_at,
-                   i.first_seen_at, -bm25(items_fts, {", ".join(map(str, COLUMN_WEIGHTS))})
-                   AS score
-            FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid
+            floor = int(row[0])
+        else:
+            floor = 0
+        scope = f"""FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid
             WHERE items_fts MATCH ? AND items_fts.rowid BETWEEN ? AND ?
-              AND i.feed_id IN ({marks}) {period}
-            ORDER BY score DESC LIMIT ?"""
-        found: list[dict[str, Any]] = []
-        high = int(high_id)
-        size = FIRST_WINDOW
-        while high >= low_id and len(found) < CANDIDATES:
-            low = max(high - size + 1, int(low_id))
-            window = [*params, low, high, *feeds]
-            if since is not None:
-                window.append(to_db(since))
-            window.append(CANDIDATES - len(found))
-            found.extend(self._db.query(sql, window))
-            high = low - 1
-            size *= WINDOW_GROWTH
-        return found
+              AND i.feed_id IN ({marks}) {period}"""
+        pool = self._db.execute(
+            f"SELECT MIN(id), COUNT(*) FROM (SELECT i.id {scope} "
+            "ORDER BY items_fts.rowid DESC LIMIT ?)",
+            [expression, floor, high, *feeds, *extra, max(POOL, CANDIDATES)],
+        ).fetchone()
+        if not pool[1]:
+            return []
+        low = max(min(int(pool[0]), high - FIRST_WINDOW + 1), floor)
+        weights = ", ".join(map(str, COLUMN_WEIGHTS))
+        return list(
+            self._db.query(
+                f"""SELECT i.id, i.feed_id, i.title, i.url, i.summary, i.published_at,
+                       i.first_seen_at, -bm25(items_fts, {weights}) AS score
+                    {scope} ORDER BY score DESC LIMIT ?""",
+                [expression, low, high, *feeds, *extra, CANDIDATES],
+            )
+        )
 
     def _coverage(self, guild_id: int, item_ids: Sequence[int]) -> dict[int, int]:
         """How many of the guild's sources carried each item's story (1 when not known)."""

@@ -17,6 +17,7 @@ from storage import search as search_module
 from storage.models import NewItem
 from storage.search import MARK_END, MARK_START, match_expression, query_words
 from storage.storage import Subscription
+from storage.timeutil import to_db
 from tests.storage.search_archive import QUERIES, TARGETS, archive
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -343,3 +344,38 @@ def test_latest_is_newest_first_and_ignores_future_dates(tmp_path: Path) -> None
         assert titles[2:] == ["Story 5", "Story 4"]
     finally:
         store.close()
+
+
+def test_the_last_word_is_a_prefix_unless_the_guild_holds_it_whole(tmp_path: Path) -> None:
+    store, ids = build(tmp_path / "typing.db")
+    try:
+        b_feed = store.db.execute(
+            "SELECT feed_id FROM sources WHERE guild_id = ?", [GUILD_B]
+        ).fetchone()[0]
+        # Only guild B's items hold "robotax" as a whole word; guild A's hold "robotaxi".
+        with store.db.conn:
+            store.db.execute(
+                "INSERT INTO items (feed_id, key, title, first_seen_at) "
+                "VALUES (?, 'k:typing', 'Guild B robotax', ?)",
+                [b_feed, to_db(NOW)],
+            )
+        # For A the word is still being typed: B's items never decide that.
+        hits = store.search.search(GUILD_A, "robotax", now=NOW)
+        assert hits and hits[0].item_id == ids["robotaxi-austin"]
+        # For B the whole word is searched as itself, not as a prefix of "robotaxi".
+        titles = [h.title for h in store.search.search(GUILD_B, "robotax", now=NOW, limit=50)]
+        assert titles == ["Guild B robotax"]
+    finally:
+        store.close()
+
+
+def test_a_small_pool_ranks_the_newest_window_only(
+    built: tuple[Storage, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = built
+    monkeypatch.setattr(search_module, "FIRST_WINDOW", 1)
+    monkeypatch.setattr(search_module, "POOL", 1)
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    newest = store.search.search(GUILD_A, "data centre", now=NOW, limit=50)
+    monkeypatch.setattr(search_module, "CANDIDATES", 400)
+    assert len(store.search.search(GUILD_A, "data centre", now=NOW, limit=50)) > len(newest) > 0
