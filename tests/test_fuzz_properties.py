@@ -26,9 +26,10 @@ from bot.brief.model import (
 from bot.errors import NotAFeed
 from bot.parse import parse_feed
 from bot.render import MessagePayload, render
-from storage.models import Item, Source
+from storage.models import Item
 from storage.search import follow_expression, match_expression
 from tests.malformed_corpus import CORPUS, load
+from tests.models import make_source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 STYLES = ("headline", "summary", "brief")
@@ -37,25 +38,7 @@ STYLES = ("headline", "summary", "brief")
 # space after the @ or # and do not match.
 LIVE_MENTION = re.compile(r"@everyone|@here|<@!?\d+>|<@&\d+>|<#\d+>")
 
-SOURCE = Source(
-    id=1,
-    guild_id=1,
-    feed_id=1,
-    channel_id=1,
-    name="Wire",
-    interval_seconds=900,
-    include_keywords="",
-    exclude_keywords="",
-    style="summary",
-    fulltext=False,
-    paused_at=None,
-    pause_reason=None,
-    channel_error=None,
-    alerted_failing=False,
-    created_by=None,
-    created_at=NOW,
-    removed_at=None,
-)
+SOURCE = make_source(name="Wire", style="summary")
 ITEM = Item(
     id=1,
     feed_id=1,

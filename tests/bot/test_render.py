@@ -4,28 +4,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.render import clean, render, truncate
-from storage.models import Item, Source
+from storage.models import Item
+from tests.models import make_source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
-SOURCE = Source(
-    id=1,
-    guild_id=1,
-    feed_id=1,
-    channel_id=1,
-    name="Tech Wire",
-    interval_seconds=900,
-    include_keywords="",
-    exclude_keywords="",
-    style="summary",
-    fulltext=False,
-    paused_at=None,
-    pause_reason=None,
-    channel_error=None,
-    alerted_failing=False,
-    created_by=None,
-    created_at=NOW,
-    removed_at=None,
-)
+SOURCE = make_source(name="Tech Wire", style="summary")
 ITEM = Item(
     id=1,
     feed_id=1,

@@ -4,28 +4,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.route import matching_keyword, route
-from storage.models import NewItem, Source
+from storage.models import NewItem
+from tests.models import make_source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
-SOURCE = Source(
-    id=1,
-    guild_id=1,
-    feed_id=1,
-    channel_id=1,
-    name="s",
-    interval_seconds=900,
-    include_keywords="",
-    exclude_keywords="",
-    style="brief",
-    fulltext=False,
-    paused_at=None,
-    pause_reason=None,
-    channel_error=None,
-    alerted_failing=False,
-    created_by=None,
-    created_at=NOW,
-    removed_at=None,
-)
+SOURCE = make_source()
 
 
 def news(title: str, summary: str = "") -> NewItem:
