@@ -25,7 +25,7 @@ Phases, each timed (wall, CPU, peak RSS of that process via wait4, feeds/s, item
 
 Host names: newsdesk allows 2 requests at once per host (docs/reliability.md), so a run
 where 2,000 feeds share one host would measure that rule, not the pipeline. The OPML spells
-127.0.0.1 in 100 ways (``127.0.0.01``, ``0x7f.0.0.1``... all the same address) so the per-host
+127.0.0.1 in 100 ways (``127.0x0.0.1``, ``0x7f.0.0.1``... all the same address) so the per-host
 limit sees 100 hosts, as a real source list would. reader has no per-host limit and gets
 the plain URLs. All traffic goes to 127.0.0.1.
 
@@ -90,10 +90,11 @@ READER_SCRIPT = textwrap.dedent(
 
 
 def host_spellings(count: int) -> list[str]:
-    """Distinct spellings of 127.0.0.1 (inet_aton forms: octal/hex octets, leading zeros)."""
-    firsts = ["127", "0x7f", "0177", "0x07f", "00177"]
-    zeros = ["0", "00", "000", "0x0", "0x00"]
-    ones = ["1", "01", "001", "0x1", "0x01"]
+    """Distinct spellings of 127.0.0.1 (inet_aton forms with hex octets; aiohttp 3.14 refuses
+    decimal octets with leading zeros as not canonical)."""
+    firsts = ["127", "0x7f", "0x07f", "0x007f", "0x0007f"]
+    zeros = ["0", "0x0", "0x00", "0x000", "0x0000"]
+    ones = ["1", "0x1", "0x01", "0x001", "0x0001"]
     spellings = [f"{a}.{b}.{c}.{d}" for a in firsts for b in zeros for c in zeros for d in ones]
     return spellings[:count]
 
@@ -124,6 +125,7 @@ async def run_measured(argv: list[str], env: dict[str, str], cwd: Path) -> dict[
     return {
         "wall_s": round(wall, 2),
         "cpu_s": round(float(user) + float(system), 2),
+        "sys_s": round(float(system), 2),
         "peak_rss_mb": round(int(rss_kb) / 1024, 1),
         "exit": process.returncode,
         "stdout": stdout.strip()[-2000:],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,22 @@ Route = Callable[[NewItem, Source], tuple[DeliveryState, str | None]]
 
 FIRST_SIGHT_REASON = "already in the feed when the source was added"
 _CHUNK = 500  # stays far below SQLite's bound-parameter limit
+_ITEM_COLUMNS = (
+    "feed_id, key, guid, title, url, summary, content, author, image_url, published_at, "
+    "first_seen_at"
+)
+_ITEM_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_ROWS_PER_INSERT = _CHUNK // 11 * 10  # 11 parameters a row
+
+
+def index_items(db: sqlite_utils.Database, item_ids: Sequence[int]) -> None:
+    """Add these stored items to the search index (items_fts), in one statement."""
+    db.execute(
+        "INSERT INTO items_fts (rowid, title, summary, brief_text, content) "
+        "SELECT id, title, summary, brief_text, content FROM items "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(item_ids))],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,35 +98,32 @@ class ItemStore:
         first_sight: FirstSight | None,
     ) -> StoreResult:
         ids = self._existing_ids(feed_id, [item.key for item in items])
-        new: list[tuple[int, NewItem]] = []
+        unseen: dict[str, NewItem] = {}
         for item in items:
-            if item.key in ids:
-                continue
-            ids[item.key] = self._insert_item(feed_id, item, now)
-            new.append((ids[item.key], item))
+            if item.key not in ids:
+                unseen.setdefault(item.key, item)  # the first of repeated keys wins
+        ids.update(self._insert_items(feed_id, list(unseen.values()), now))
+        new = [(ids[key], item) for key, item in unseen.items()]
         sources = [
             source_from_row(row)
             for row in self._db.query(
                 "SELECT * FROM sources WHERE feed_id = ? AND removed_at IS NULL", [feed_id]
             )
         ]
-        pending = 0
+        rows: list[tuple[int, Source, DeliveryState, str | None]] = []
         for source in sources:
             if first_sight and source.id == first_sight.source_id:
                 continue
-            for item_id, item in new:
-                state, reason = route(item, source)
-                pending += self._insert_delivery(item_id, source, state, reason, now)
+            rows.extend((item_id, source, *route(item, source)) for item_id, item in new)
         if first_sight:
             source = next(s for s in sources if s.id == first_sight.source_id)
             backfilled = {item.key for item in items[len(items) - first_sight.backfill :]}
             for item in items:
                 if first_sight.backfill and item.key in backfilled:
-                    state, reason = route(item, source)
+                    rows.append((ids[item.key], source, *route(item, source)))
                 else:
-                    state, reason = "skipped", FIRST_SIGHT_REASON
-                pending += self._insert_delivery(ids[item.key], source, state, reason, now)
-        return StoreResult(new_items=len(new), pending=pending)
+                    rows.append((ids[item.key], source, "skipped", FIRST_SIGHT_REASON))
+        return StoreResult(new_items=len(new), pending=self._insert_deliveries(rows, now))
 
     def _existing_ids(self, feed_id: int, keys: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -122,37 +136,57 @@ class ItemStore:
             found.update((key, item_id) for key, item_id in rows)
         return found
 
-    def _insert_item(self, feed_id: int, item: NewItem, now: datetime) -> int:
-        cursor = self._db.execute(
-            """INSERT INTO items (feed_id, key, guid, title, url, summary, content, author,
-               image_url, published_at, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                feed_id,
-                item.key,
-                item.guid,
-                item.title,
-                item.url,
-                item.summary,
-                item.content,
-                item.author,
-                item.image_url,
-                to_db(item.published_at),
-                to_db(now),
-            ],
-        )
-        return int(cursor.lastrowid or 0)
+    def _insert_items(
+        self, feed_id: int, items: Sequence[NewItem], now: datetime
+    ) -> dict[str, int]:
+        """Insert the items and index them for search; their ids by key.
 
-    def _insert_delivery(
-        self, item_id: int, source: Source, state: DeliveryState, reason: str | None, now: datetime
+        One multi-row INSERT per chunk and one FTS5 statement for the lot: indexing row by
+        row from a trigger made storing 1.7x slower (README, Performance)."""
+        ids: dict[str, int] = {}
+        seen_at = to_db(now)
+        for start in range(0, len(items), _ROWS_PER_INSERT):
+            chunk = items[start : start + _ROWS_PER_INSERT]
+            values = [
+                value
+                for item in chunk
+                for value in (
+                    feed_id, item.key, item.guid, item.title, item.url, item.summary,
+                    item.content, item.author, item.image_url, to_db(item.published_at), seen_at,
+                )
+            ]  # fmt: skip
+            rows = self._db.execute(
+                f"INSERT INTO items ({_ITEM_COLUMNS}) VALUES "
+                + ",".join([_ITEM_ROW] * len(chunk))
+                + " RETURNING key, id",
+                values,
+            )
+            ids.update(rows.fetchall())
+        if ids:
+            index_items(self._db, list(ids.values()))
+        return ids
+
+    def _insert_deliveries(
+        self, rows: Sequence[tuple[int, Source, DeliveryState, str | None]], now: datetime
     ) -> int:
-        """Insert one outbox row (ignored if the pair exists); 1 when it is pending."""
-        cursor = self._db.execute(
-            """INSERT INTO deliveries (item_id, source_id, guild_id, channel_id, state, reason,
-               created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (item_id, source_id) DO NOTHING""",
-            [item_id, source.id, source.guild_id, source.channel_id, state, reason, to_db(now)],
-        )
-        return int(cursor.rowcount == 1 and state == "pending")
+        """Insert outbox rows (a pair that exists is left alone); how many pending ones."""
+        created = to_db(now)
+        sql = """INSERT INTO deliveries (item_id, source_id, guild_id, channel_id, state, reason,
+                 created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (item_id, source_id) DO NOTHING"""
+        pending = 0
+        for is_pending in (True, False):
+            cursor = self._db.conn.executemany(
+                sql,
+                [
+                    (item_id, s.id, s.guild_id, s.channel_id, state, reason, created)
+                    for item_id, s, state, reason in rows
+                    if (state == "pending") == is_pending
+                ],
+            )
+            if is_pending:
+                pending = max(cursor.rowcount, 0)
+        return pending
 
     @wrapped
     def get(self, item_id: int) -> Item | None:

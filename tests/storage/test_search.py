@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bot.route import route
 from storage import Storage
 from storage import search as search_module
+from storage.items import index_items
 from storage.models import NewItem
 from storage.search import MARK_END, MARK_START, match_expression, query_words
 from storage.storage import Subscription
@@ -354,11 +355,12 @@ def test_the_last_word_is_a_prefix_unless_the_guild_holds_it_whole(tmp_path: Pat
         ).fetchone()[0]
         # Only guild B's items hold "robotax" as a whole word; guild A's hold "robotaxi".
         with store.db.conn:
-            store.db.execute(
+            cursor = store.db.execute(
                 "INSERT INTO items (feed_id, key, title, first_seen_at) "
                 "VALUES (?, 'k:typing', 'Guild B robotax', ?)",
                 [b_feed, to_db(NOW)],
             )
+            index_items(store.db, [cursor.lastrowid])
         # For A the word is still being typed: B's items never decide that.
         hits = store.search.search(GUILD_A, "robotax", now=NOW)
         assert hits and hits[0].item_id == ids["robotaxi-austin"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,6 +109,25 @@ def test_new_items_reach_every_source_of_the_feed_once(store: Storage) -> None:
         (20, "Story 2"),
         (20, "Story 3"),
     ]
+
+
+def test_stored_items_are_indexed_once_in_feed_order(store: Storage) -> None:
+    # More items than one multi-row INSERT holds, one key repeated: the first copy wins.
+    items = [item(n) for n in range(120)]
+    items.insert(50, dataclasses.replace(item(7), title="A later copy of story 7"))
+    store.subscribe(subscription(), items[:60], route=route, now=NOW)
+    feed = store.feeds.get_by_url("https://example.com/feed")
+    assert feed is not None
+    result = store.items.store(feed.id, items, now=NOW, route=route)
+    assert result.new_items == 120 - 59
+    rows = store.db.execute("SELECT id, title FROM items ORDER BY id").fetchall()
+    assert [title for _, title in rows] == [f"Story {n}" for n in range(120)]
+    indexed = store.db.execute("SELECT rowid FROM items_fts ORDER BY rowid").fetchall()
+    assert [rowid for (rowid,) in indexed] == [item_id for item_id, _ in rows]
+    hits = store.db.execute(
+        "SELECT rowid FROM items_fts WHERE items_fts MATCH 'content AND 119'"
+    ).fetchall()
+    assert hits == [(rows[-1][0],)]
 
 
 def test_a_guild_cannot_follow_one_feed_twice(store: Storage) -> None:
