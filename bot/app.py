@@ -20,6 +20,7 @@ from bot.follows import FollowService
 from bot.guild_service import GuildService
 from bot.loop_monitor import LoopMonitor
 from bot.netguard import AddressGuard
+from bot.parse_workers import FeedParser, default_processes
 from bot.poller import Poller
 from bot.scheduler import make_scheduler, wake
 from bot.settings import Settings
@@ -83,6 +84,7 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
     storage = AsyncStorage(await asyncio.to_thread(Storage, settings.database))
     scheduler = make_scheduler()
     guard = AddressGuard(settings.allow_private_hosts)
+    parser = FeedParser(default_processes())
     try:
         async with make_session(
             guard, user_agent=USER_AGENT_TEMPLATE.format(version=__version__)
@@ -96,11 +98,22 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 wake(scheduler, ALERT_JOB)
 
             poller = Poller(
-                storage, fetcher, clock, on_new_deliveries=on_new, on_state_change=on_state_change
+                storage,
+                fetcher,
+                clock,
+                on_new_deliveries=on_new,
+                on_state_change=on_state_change,
+                parser=parser,
             )
             briefs = BriefService(storage, fetcher, make_llm(settings))
             sources = SourceService(
-                storage, fetcher, settings, clock, on_new_deliveries=on_new, briefs=briefs
+                storage,
+                fetcher,
+                settings,
+                clock,
+                on_new_deliveries=on_new,
+                briefs=briefs,
+                parser=parser,
             )
             app = App(
                 settings=settings,
@@ -126,4 +139,5 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
                 await poller.close()
                 await briefs.close()
     finally:
+        parser.close()
         await storage.close()

@@ -1,7 +1,7 @@
 """The update pipeline for one feed: fetch → parse → decide → store.
 
 Only fetch touches the network and only storage touches SQLite; parse runs in a worker
-thread so a big feed never blocks the event loop.
+process or thread (bot/parse_workers.py) so a big feed never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from bot import decide
 from bot.clock import Clock
 from bot.errors import FetchError, NotAFeed
-from bot.fetch import Fetcher, FetchResult
-from bot.parse import ParsedFeed, parse_feed
+from bot.fetch import Fetcher
+from bot.parse_workers import FeedParser
 from bot.route import route
 from storage import AsyncStorage
 from storage.models import Feed
@@ -37,10 +37,6 @@ class PollOutcome:
     started_failing: bool = False
 
 
-async def parse_off_loop(result: FetchResult) -> ParsedFeed:
-    return await asyncio.to_thread(parse_feed, result.body, result.url, result.content_type)
-
-
 def body_hash(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
@@ -56,9 +52,11 @@ class Poller:
         on_new_deliveries: Callable[[], None] | None = None,
         on_state_change: Callable[[], None] | None = None,
         rng: random.Random | None = None,
+        parser: FeedParser | None = None,
     ) -> None:
         self._storage = storage
         self._fetcher = fetcher
+        self._parser = parser or FeedParser()
         self._clock = clock
         self._limit = asyncio.Semaphore(concurrency)
         self._on_new = on_new_deliveries
@@ -137,7 +135,7 @@ class Poller:
             status = "not-modified" if result.not_modified else "unchanged"
             return PollOutcome(feed.id, status, recovered=before.failing_since is not None)
         try:
-            parsed = await parse_off_loop(result)
+            parsed = await self._parser.parse(result)
         except NotAFeed as exc:
             return await self._failed(feed, exc.message, None, None)
         if parsed.ttl_seconds:

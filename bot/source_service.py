@@ -15,7 +15,8 @@ from bot.errors import Duplicate, InvalidOption, LimitReached, NewsdeskError, No
 from bot.fetch import Fetcher, FetchResult
 from bot.opml import OpmlFeed, write_opml
 from bot.parse import ParsedFeed, discover_feed_links
-from bot.poller import body_hash, parse_off_loop
+from bot.parse_workers import FeedParser
+from bot.poller import body_hash
 from bot.render import MessagePayload, render
 from bot.route import route, split_keywords
 from bot.settings import Settings
@@ -110,8 +111,10 @@ class SourceService:
         on_new_deliveries: Callable[[], None] | None = None,
         rng: random.Random | None = None,
         briefs: BriefService | None = None,
+        parser: FeedParser | None = None,
     ) -> None:
         self._storage = storage
+        self._parser = parser or FeedParser()
         self._fetcher = fetcher
         self._settings = settings
         self._clock = clock
@@ -138,7 +141,7 @@ class SourceService:
         Raises FetchError, InvalidURL, BlockedAddress, NotAFeed."""
         result = await self._fetcher.fetch(url.strip())
         try:
-            return FetchedFeed(result, await parse_off_loop(result))
+            return FetchedFeed(result, await self._parser.parse(result))
         except NotAFeed:
             links = discover_feed_links(result.body, result.url)
             if not links:
@@ -148,7 +151,7 @@ class SourceService:
                 ) from None
         linked: FetchResult = await self._fetcher.fetch(links[0])
         try:
-            parsed = await parse_off_loop(linked)
+            parsed = await self._parser.parse(linked)
         except NotAFeed:
             raise NotAFeed(
                 f"The page links to {links[0]}, but that is not a feed either."

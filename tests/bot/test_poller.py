@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import poller as poller_module
+from bot.fetch import FetchResult
+from bot.parse import ParsedFeed
+from bot.parse_workers import FeedParser
 from bot.source_service import AddRequest
 from tests.bot.conftest import Pipeline
 
@@ -16,13 +18,13 @@ async def test_a_304_costs_no_parse(pipeline: Pipeline, monkeypatch: pytest.Monk
     feed.add_items(3)
     await pipeline.add("/a.xml")
     parses: list[str] = []
-    real = poller_module.parse_feed
+    real = FeedParser.parse
 
-    def counting(body: bytes, url: str, content_type: str | None = None):  # type: ignore[no-untyped-def]
-        parses.append(url)
-        return real(body, url, content_type)
+    async def counting(self: FeedParser, result: FetchResult) -> ParsedFeed:
+        parses.append(result.url)
+        return await real(self, result)
 
-    monkeypatch.setattr(poller_module, "parse_feed", counting)
+    monkeypatch.setattr(FeedParser, "parse", counting)
     (outcome,) = await pipeline.poll()
     assert outcome.status == "not-modified" and parses == []
     last = pipeline.srv.requests("/a.xml")[-1]
@@ -43,7 +45,7 @@ async def test_an_unchanged_body_without_validators_costs_no_parse(
     feed.add_items(2)
     await pipeline.add("/a.xml")
     (first,) = await pipeline.poll()  # the first poll stores the body's hash
-    monkeypatch.setattr(poller_module, "parse_feed", None)  # any parse would now raise
+    monkeypatch.setattr(FeedParser, "parse", None)  # any parse would now raise
     (outcome,) = await pipeline.poll()
     assert first.status in {"unchanged", "new"} and outcome.status == "unchanged"
 

@@ -1,0 +1,84 @@
+"""Where feeds are parsed: off the event loop, in worker processes when the machine has
+cores to spare, else in a thread.
+
+Parsing is most of the CPU of polling and is Python-heavy, so in a thread it competes with
+the event loop and the storage thread for one interpreter lock; worker processes let it use
+the other cores (README, Performance, has the numbers). A worker that dies (a parser crash
+on a hostile document) costs only the feeds it was parsing: the pool is replaced, the feed
+is tried once more in a process of its own, and if that dies too it gets a clear error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.errors import NotAFeed
+from bot.fetch import FetchResult
+from bot.parse import ParsedFeed, parse_feed
+
+log = logging.getLogger(__name__)
+
+ParseFunction = Callable[[bytes, str, "str | None"], ParsedFeed]
+
+
+def default_processes() -> int:
+    """One worker process per core on a machine with two or more, none on a single core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 0 if (cores or 1) < 2 else min(cores or 1, 4)
+
+
+class FeedParser:
+    """Parses fetched feeds off the event loop. ``processes=0`` parses in a thread.
+
+    ``parse`` must be a module-level function (worker processes import it by name)."""
+
+    def __init__(self, processes: int = 0, *, parse: ParseFunction = parse_feed) -> None:
+        self._processes = processes
+        self._parse = parse
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def parse(self, result: FetchResult) -> ParsedFeed:
+        """Raises NotAFeed (also when this document makes the parser process die)."""
+        args = (result.body, result.url, result.content_type)
+        if not self._processes:
+            return await asyncio.to_thread(self._parse, *args)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self._processes, mp_context=_context())
+        pool = self._pool
+        try:
+            return await asyncio.wrap_future(pool.submit(self._parse, *args))
+        except BrokenProcessPool:
+            if self._pool is pool:
+                self._pool = None  # the next document gets a new pool
+            pool.shutdown(wait=False, cancel_futures=True)
+        # A worker died, parsing this document or another one: try this one alone, so the
+        # document that kills a parser never takes others down with it twice.
+        log.warning("a parser process died; parsing %s again on its own", result.url)
+        alone = ProcessPoolExecutor(1, mp_context=_context())
+        try:
+            return await asyncio.wrap_future(alone.submit(self._parse, *args))
+        except BrokenProcessPool:
+            raise NotAFeed(
+                "The feed could not be parsed: the parser stopped on this document."
+            ) from None
+        finally:
+            alone.shutdown(wait=False)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _context() -> multiprocessing.context.ForkServerContext:
+    # forkserver: workers fork from a clean process, never from this threaded one. It
+    # preloads the parser, which every worker would otherwise import again.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["bot.parse"])
+    return context

@@ -1,0 +1,71 @@
+"""Parsing in worker processes: same results as in a thread, errors carried back, and a
+worker that dies costs only the document that killed it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.errors import NotAFeed
+from bot.fetch import FetchResult
+from bot.parse_workers import FeedParser
+from tests.bot.crashing_parser import CRASH, parse_or_die
+
+FEEDS = Path(__file__).resolve().parent.parent / "feeds"
+
+
+def fetched(body: bytes, name: str = "feed.xml") -> FetchResult:
+    return FetchResult(
+        url=f"https://example.com/{name}",
+        status=200,
+        body=body,
+        content_type=None,
+        etag=None,
+        last_modified=None,
+        permanent_url=None,
+        max_age=None,
+        expires_in=None,
+        retry_after=None,
+    )
+
+
+@pytest.fixture
+async def workers() -> AsyncIterator[FeedParser]:
+    parser = FeedParser(2, parse=parse_or_die)
+    yield parser
+    parser.close()
+
+
+async def test_workers_parse_every_fixture_as_a_thread_does(workers: FeedParser) -> None:
+    threaded = FeedParser(0)
+    names = ["rss20.xml", "atom10.xml", "rss10.rdf", "jsonfeed11.json", "odd_dates.xml"]
+    for name in names:
+        result = fetched((FEEDS / name).read_bytes(), name)
+        assert await workers.parse(result) == await threaded.parse(result), name
+
+
+async def test_not_a_feed_comes_back_with_its_sentence(workers: FeedParser) -> None:
+    with pytest.raises(NotAFeed, match=r"web page \(HTML\), not an RSS"):
+        await workers.parse(fetched((FEEDS / "html_no_feed.html").read_bytes(), "page.html"))
+
+
+async def test_a_worker_crash_fails_only_that_document(workers: FeedParser) -> None:
+    feed = fetched((FEEDS / "rss20.xml").read_bytes())
+    expected = await workers.parse(feed)
+    with pytest.raises(NotAFeed, match="parser stopped"):
+        await workers.parse(fetched(CRASH))
+    # The pool was replaced: the next feed parses as before.
+    assert await workers.parse(feed) == expected
+
+
+async def test_feeds_parsing_beside_a_crash_are_tried_again(workers: FeedParser) -> None:
+    feed = fetched((FEEDS / "atom10.xml").read_bytes())
+    results = await asyncio.gather(
+        *(workers.parse(fetched(CRASH) if n == 3 else feed) for n in range(8)),
+        return_exceptions=True,
+    )
+    assert isinstance(results.pop(3), NotAFeed)
+    assert all(result == results[0] and not isinstance(result, Exception) for result in results)
