@@ -13,6 +13,8 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -21,6 +23,7 @@ from pathlib import Path
 from bot.opml import OpmlFeed, write_opml
 from tests.discord_emulator import DiscordEmulator
 from tests.e2e.harness import MANAGE_GUILD, BotProcess
+from tests.feed_corpus import fill
 from tests.feed_server import FeedServer
 from tests.newsdesk_cli import newsdesk_command
 
@@ -64,12 +67,14 @@ async def run(sources: int, new: int) -> dict[str, float]:
         )
         await process.wait()
         await bot.start()
+        rng = random.Random(8)
+        settled = handled(bot.database)
         for feed in feeds:
-            feed.add_items(new, prefix="Burst")
+            fill(feed, new, rng, tricky=0)  # distinct stories: none merge into another's post
         expected = sources * new
         started = time.perf_counter()
         acks: list[float] = []
-        while len(emu.messages(channel)) < expected:
+        while handled(bot.database) - settled < expected:
             reply = await emu.slash(guild, channel, mod, "newsdesk status", timeout=30)
             acks.append(reply.elapsed_ack)
             await asyncio.sleep(0.5)
@@ -80,13 +85,21 @@ async def run(sources: int, new: int) -> dict[str, float]:
     lag = status.split("Event loop lag", 1)[1].split("\n")[1] if "Event loop lag" in status else "?"
     return {
         "sources": sources,
-        "posts": expected,
+        "items": expected,
+        "posts": len(emu.messages(channel)),
         "burst_seconds": round(elapsed, 2),
         "lag": lag,
         "ack_p50_ms": round(1000 * statistics.median(acks), 1),
         "ack_max_ms": round(1000 * max(acks), 1),
         "interactions": len(acks),
     }
+
+
+def handled(database: Path) -> int:
+    """Deliveries the bot has finished with (posted, merged into a story, or failed)."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        query = "SELECT COUNT(*) FROM deliveries WHERE state IN ('sent', 'merged', 'failed')"
+        return int(db.execute(query).fetchone()[0])
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ import json
 import os
 import platform
 import random
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -187,9 +189,13 @@ def count(db: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
-def make_due(db: Path) -> None:
+def make_due(db: Path, port: int) -> None:
+    """Make the local feeds due (not those of an --archive)."""
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE feeds SET next_due_at = '2000-01-01T00:00:00.000000Z'")
+        conn.execute(
+            "UPDATE feeds SET next_due_at = '2000-01-01T00:00:00.000000Z' WHERE url LIKE ?",
+            [f"%:{port}/%"],
+        )
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -227,9 +233,16 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             OpmlFeed(f"http://{spellings[n % len(spellings)]}:{port}{f.path}", f.title)
             for n, f in enumerate(feeds)
         ]
+        db = work / "newsdesk.db"
+        if args.archive:
+            print(f"copying the archive {args.archive} ...", flush=True)
+            shutil.copyfile(args.archive, db)
+            with sqlite3.connect(db) as conn:  # its feeds are never polled: they are not local
+                conn.execute("UPDATE feeds SET next_due_at = '9999-01-01T00:00:00.000000Z'")
+            results["archive_items"] = count(db, "SELECT COUNT(*) FROM items")
         env = {
             **os.environ,
-            "NEWSDESK_DATABASE": str(db := work / "newsdesk.db"),
+            "NEWSDESK_DATABASE": str(db),
             "NEWSDESK_ALLOW_PRIVATE_HOSTS": "127.0.0.0/8",
             "NEWSDESK_MAX_SOURCES_PER_GUILD": str(args.sources + 10),
             "NEWSDESK_LOG_LEVEL": "WARNING",
@@ -252,7 +265,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             for key in ("peak_rss_mb", "tree_peak_rss_mb"):
                 run[key] = max(run[key], step[key])
             run["last_output"] = step["stdout"] + step["stderr"][-200:]
-        stored = count(db, "SELECT COUNT(*) FROM items")
+        stored = count(db, "SELECT COUNT(*) FROM items") - results.get("archive_items", 0)
         run |= {
             "items_stored": stored,
             "items_per_s": round(stored / run["wall_s"]),
@@ -260,9 +273,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         }
         results["newsdesk_first_sight"] = run
 
-        make_due(db)
+        make_due(db, port)
         run = await run_measured([*cli, "poll", "--once"], env, work)
-        run["feeds_per_s"] = round(args.sources / run["wall_s"])
+        polled = re.search(r"polled (\d+) feed", run["stdout"])
+        run["feeds_polled"] = int(polled.group(1)) if polled else 0
+        run["feeds_per_s"] = round(run["feeds_polled"] / run["wall_s"])
         results["newsdesk_unchanged"] = run
 
         if not args.skip_reader:
@@ -346,6 +361,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 8, 16])
     parser.add_argument("--skip-reader", action="store_true")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        help="start from a copy of this database (e.g. bench/search.py's 1,000,000 items)",
+    )
     args = parser.parse_args()
     results = asyncio.run(bench(args))
     print(table(results))

@@ -48,7 +48,7 @@ class Poller:
         fetcher: Fetcher,
         clock: Clock,
         *,
-        concurrency: int = 50,
+        concurrency: int = 500,
         on_new_deliveries: Callable[[], None] | None = None,
         on_state_change: Callable[[], None] | None = None,
         rng: random.Random | None = None,
@@ -58,6 +58,8 @@ class Poller:
         self._fetcher = fetcher
         self._parser = parser or FeedParser()
         self._clock = clock
+        # Bounds the feeds in hand (bodies in memory); the fetcher bounds the requests. A
+        # feed waiting for a busy host holds one of these, so it is well above the fetcher's.
         self._limit = asyncio.Semaphore(concurrency)
         self._on_new = on_new_deliveries
         self._on_state_change = on_state_change
