@@ -1,6 +1,7 @@
 """Parse stage: feed bytes in, plain immutable data out.
 
-Pure functions, no I/O and no clock; the caller runs them in a worker thread.
+Pure functions, no I/O and no clock; the caller runs them off the event loop
+(:mod:`bot.parse_workers`).
 Well-formed, plain RSS 2.0 and Atom 1.0 are read by the fast lxml path
 (:mod:`bot.parse_fast`), which answers in feedparser's shape or declines on any doubt;
 everything else (RSS 0.9x/1.0, Atom 0.3, malformed XML, odd encodings) goes through

@@ -14,6 +14,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +25,9 @@ from bot.fetch import FetchResult
 from bot.parse import ParsedFeed, parse_feed
 
 log = logging.getLogger(__name__)
+
+WATCH_SECONDS = 1.0
+"""How often a worker checks that the bot process is still there."""
 
 ParseFunction = Callable[[bytes, str, "str | None"], ParsedFeed]
 
@@ -49,7 +54,7 @@ class FeedParser:
         if not self._processes:
             return await asyncio.to_thread(self._parse, *args)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._processes, mp_context=_context())
+            self._pool = _pool(self._processes)
         pool = self._pool
         try:
             return await asyncio.wrap_future(pool.submit(self._parse, *args))
@@ -60,7 +65,7 @@ class FeedParser:
         # A worker died, parsing this document or another one: try this one alone, so the
         # document that kills a parser never takes others down with it twice.
         log.warning("a parser process died; parsing %s again on its own", result.url)
-        alone = ProcessPoolExecutor(1, mp_context=_context())
+        alone = _pool(1)
         try:
             return await asyncio.wrap_future(alone.submit(self._parse, *args))
         except BrokenProcessPool:
@@ -76,9 +81,27 @@ class FeedParser:
             self._pool = None
 
 
-def _context() -> multiprocessing.context.ForkServerContext:
+def _pool(processes: int) -> ProcessPoolExecutor:
     # forkserver: workers fork from a clean process, never from this threaded one. It
     # preloads the parser, which every worker would otherwise import again.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["bot.parse"])
-    return context
+    return ProcessPoolExecutor(
+        processes, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+    )
+
+
+def _exit_with(bot_pid: int) -> None:
+    """In a worker: exit soon after the bot process is gone. A killed bot (SIGKILL, the OOM
+    killer) never shuts its pool down, and its workers, children of the forkserver, would
+    otherwise wait for work forever, keeping the forkserver alive too."""
+    threading.Thread(target=_watch, args=(bot_pid,), name="watch-bot", daemon=True).start()
+
+
+def _watch(bot_pid: int) -> None:
+    while True:
+        time.sleep(WATCH_SECONDS)
+        try:
+            os.kill(bot_pid, 0)
+        except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
+            os._exit(0)

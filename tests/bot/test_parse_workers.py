@@ -4,9 +4,12 @@ worker that dies costs only the document that killed it."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.errors import NotAFeed
@@ -14,7 +17,8 @@ from bot.fetch import FetchResult
 from bot.parse_workers import FeedParser
 from tests.bot.crashing_parser import CRASH, parse_or_die
 
-FEEDS = Path(__file__).resolve().parent.parent / "feeds"
+ROOT = Path(__file__).resolve().parents[2]
+FEEDS = ROOT / "tests" / "feeds"
 
 
 def fetched(body: bytes, name: str = "feed.xml") -> FetchResult:
@@ -69,3 +73,37 @@ async def test_feeds_parsing_beside_a_crash_are_tried_again(workers: FeedParser)
     )
     assert isinstance(results.pop(3), NotAFeed)
     assert all(result == results[0] and not isinstance(result, Exception) for result in results)
+
+
+BOT_WITH_WORKERS = """
+import asyncio, os, sys
+from bot.parse_workers import FeedParser
+from tests.bot.test_parse_workers import FEEDS, fetched
+
+async def main():
+    parser = FeedParser(2)
+    await parser.parse(fetched((FEEDS / "rss20.xml").read_bytes()))
+    print("ready", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def test_workers_exit_when_the_bot_is_killed() -> None:
+    bot = subprocess.Popen(
+        [sys.executable, "-c", BOT_WITH_WORKERS],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bot.stdout is not None and bot.stdout.readline().strip() == "ready"
+        helpers = psutil.Process(bot.pid).children(recursive=True)  # forkserver, workers...
+        assert len(helpers) >= 3
+    finally:
+        bot.kill()
+        bot.wait()
+    # Within a few of the workers' checks, every process the bot started is gone.
+    _, alive = psutil.wait_procs(helpers, timeout=20)
+    assert alive == []
