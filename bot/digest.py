@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.deliver import Sender
 from bot.errors import InvalidOption, NotFound
 from bot.guild_service import valid_timezone
-from bot.render import MessagePayload, clean, first_sentences, truncate
+from bot.render import MessagePayload, clean, first_sentences, link, truncate
 from bot.scheduler import guarded
 from storage import AsyncStorage
 from storage.digests import DigestCandidate, DigestSchedule
@@ -95,10 +95,9 @@ def sentence(candidate: DigestCandidate) -> str:
 def compose(stories: list[DigestCandidate], title: str) -> MessagePayload:
     lines = []
     for number, story in enumerate(stories, start=1):
-        name = truncate(clean(story.title) or "Untitled", 150).replace("]", "\\]")
-        link = f"[{name}]({story.url})" if story.url and story.url.startswith("http") else name
+        title = link(story.title, story.url, 150)
         count = f"{story.sources} sources" if story.sources > 1 else "1 source"
-        lines.append(f"**{number}.** {link} · {count}\n{truncate(clean(sentence(story)), 200)}")
+        lines.append(f"**{number}.** {title} · {count}\n{truncate(clean(sentence(story)), 200)}")
     description = "\n".join(lines)[:4096]
     return MessagePayload(embed={"type": "rich", "title": title, "description": description})
 

@@ -20,7 +20,7 @@ import discord
 
 from bot.clock import Clock
 from bot.errors import InvalidOption
-from bot.render import clean, truncate
+from bot.render import clean, link, truncate
 from bot.settings import Settings
 from storage import AsyncStorage
 from storage.follows import DMBatch, Follow
@@ -49,22 +49,6 @@ def normalize_keywords(text: str) -> str:
             "Give a word or phrase to follow (letters or digits), such as “open-weight models”."
         )
     return keywords
-
-
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL that cannot break out of a markdown link, or None."""
-    if not url or not url.startswith(("http://", "https://")) or len(url) > 1000:
-        return None
-    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
-        url = url.replace(char, code)
-    return url
-
-
-def link(title: str, url: str | None, limit: int = 200) -> str:
-    """The title escaped for Discord, linked when the URL is safe."""
-    text = truncate(clean(title) or "Untitled", limit).replace("]", "\\]")
-    target = safe_url(url)
-    return f"[{text}](<{target}>)" if target else text
 
 
 def dm_embed(batch: DMBatch, guild_name: str) -> dict[str, Any]:

@@ -57,6 +57,22 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip("\\ ") + "…"
 
 
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL that cannot break out of a markdown link, or None."""
+    if not url or not url.startswith(("http://", "https://")) or len(url) > 1000:
+        return None
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def link(title: str, url: str | None, limit: int = 200) -> str:
+    """The title escaped for Discord, linked when the URL is safe."""
+    text = truncate(clean(title) or "Untitled", limit).replace("]", "\\]")
+    target = safe_url(url)
+    return f"[{text}](<{target}>)" if target else text
+
+
 def first_sentences(text: str, count: int = 3) -> str:
     return " ".join(_SENTENCE_END.split(" ".join(text.split()))[:count])
 

@@ -106,6 +106,18 @@ def test_ranking_prefers_coverage_then_recency_and_compose_fits() -> None:
     assert "3 sources" in embed["description"] and "@everyone" not in embed["description"]
 
 
+def test_a_digest_link_cannot_break_out_of_its_markdown() -> None:
+    now = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    hostile = DigestCandidate(
+        "k", "Title] (x", "https://e.com/a) [Click](https://evil.example", "One.", None, 1, now
+    )
+    embed = compose([hostile], "Daily digest").embed
+    assert embed is not None
+    assert embed["description"].startswith(
+        r"**1.** [Title\] (x](<https://e.com/a%29%20[Click]%28https://evil.example>)"
+    )
+
+
 async def test_missed_digest_is_sent_once_across_restarts(pipeline: Pipeline) -> None:
     feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
     feed.add_items(1)

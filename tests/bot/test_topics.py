@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.follows import dm_embed, link, nonce_for, normalize_keywords, safe_url
+from bot.follows import dm_embed, nonce_for, normalize_keywords
+from bot.render import link, safe_url
 from bot.topics import key_phrases, most_covered
 from cogs.topics import snippet_markdown
 from storage.follows import DMBatch, FollowMatch
