@@ -250,7 +250,7 @@ async def _import(
     counts: Counter[str] = Counter()
     failures: list[str] = []
     async with open_app(settings) as app:
-        limit = asyncio.Semaphore(100)
+        limit = asyncio.Semaphore(250)
         with Progress(console=err) as progress:
             task = progress.add_task("Importing feeds", total=len(feeds))
 
