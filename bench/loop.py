@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.poll import copy_archive
 from bot.opml import OpmlFeed, write_opml
 from tests.discord_emulator import DiscordEmulator
 from tests.e2e.harness import MANAGE_GUILD, BotProcess
@@ -49,10 +49,7 @@ async def run(sources: int, new: int, archive: Path | None) -> dict[str, object]
             feeds.append(feed)
         work = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
         if archive:
-            print(f"copying the archive {archive} ...", flush=True)
-            shutil.copyfile(archive, work / "newsdesk.db")
-            with sqlite3.connect(work / "newsdesk.db") as db:  # its feeds are not local
-                db.execute("UPDATE feeds SET next_due_at = '9999-01-01T00:00:00.000000Z'")
+            copy_archive(archive, work / "newsdesk.db")
         bot = BotProcess(
             emu,
             work,
