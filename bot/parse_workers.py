@@ -33,7 +33,10 @@ ParseFunction = Callable[[bytes, str, "str | None"], ParsedFeed]
 
 
 def default_processes() -> int:
-    """One worker process per core on a machine with two or more, none on a single core."""
+    """One worker process per core on a machine with two or more, none on a single core
+    or where processes cannot start from a fork server (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return 0 if (cores or 1) < 2 else min(cores or 1, 4)
 
