@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -21,11 +22,14 @@ def make_scheduler() -> AsyncIOScheduler:
 
 
 def guarded(name: str, job: Job) -> Job:
-    """Log a job's exception with its traceback and let the job run again next time."""
+    """Log a job's exception with its traceback and let the job run again next time. A job
+    cancelled because the bot is stopping ends quietly: that is no failure."""
 
     async def run() -> None:
         try:
             await job()
+        except asyncio.CancelledError:
+            log.debug("background job %s stopped with the bot", name)
         except Exception:
             log.exception("background job %s failed; it will run again", name)
 
