@@ -128,6 +128,12 @@ def test_stored_items_are_indexed_once_in_feed_order(store: Storage) -> None:
         "SELECT rowid FROM items_fts WHERE items_fts MATCH 'content AND 119'"
     ).fetchall()
     assert hits == [(rows[-1][0],)]
+    # The index agrees with the items (FTS5 raises otherwise), also after a brief is stored.
+    store.items.set_brief(rows[0][0], "{}", "a brief about quantum batteries")
+    store.db.execute("INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 1)")
+    assert store.db.execute(
+        "SELECT rowid FROM items_fts WHERE items_fts MATCH 'quantum'"
+    ).fetchall() == [(rows[0][0],)]
 
 
 def test_a_guild_cannot_follow_one_feed_twice(store: Storage) -> None:
