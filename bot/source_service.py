@@ -305,39 +305,8 @@ class SourceService:
     ) -> MessagePayload:
         """An item not stored (or not yet briefed) rendered as the source would post it."""
         now = self._clock()
-        item = Item(
-            id=0,
-            feed_id=0,
-            key=new.key,
-            title=new.title,
-            url=new.url,
-            summary=new.summary,
-            content=new.content,
-            author=new.author,
-            image_url=new.image_url,
-            published_at=new.published_at,
-            first_seen_at=now,
-            brief_json=None,
-        )
-        source = Source(
-            id=0,
-            guild_id=0,
-            feed_id=0,
-            channel_id=0,
-            name=name[:NAME_LIMIT],
-            interval_seconds=0,
-            include_keywords="",
-            exclude_keywords="",
-            style=style,
-            fulltext=False,
-            paused_at=None,
-            pause_reason=None,
-            channel_error=None,
-            alerted_failing=False,
-            created_by=None,
-            created_at=now,
-            removed_at=None,
-        )
+        item = Item.unsaved(new, now)
+        source = Source.unsaved(name[:NAME_LIMIT], style, now)
         brief = None
         if self._briefs is not None and style in ("brief", "summary"):
             brief = await self._briefs.make(article_of(item), use_llm=use_llm)

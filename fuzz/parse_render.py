@@ -24,6 +24,7 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 with atheris.instrument_imports(include=["bot", "storage"]):
+    from bot.decide import to_new_item
     from bot.errors import NotAFeed
     from bot.parse import parse_feed
     from bot.render import MessagePayload, render
@@ -41,25 +42,7 @@ CONTENT_TYPES = [
     "text/xml; charset=utf-16",
     "text/plain",
 ]
-SOURCE = Source(
-    id=1,
-    guild_id=1,
-    feed_id=1,
-    channel_id=1,
-    name="Fuzz",
-    interval_seconds=900,
-    include_keywords="",
-    exclude_keywords="",
-    style="summary",
-    fulltext=False,
-    paused_at=None,
-    pause_reason=None,
-    channel_error=None,
-    alerted_failing=False,
-    created_by=None,
-    created_at=NOW,
-    removed_at=None,
-)
+SOURCE = Source.unsaved("Fuzz", "summary", NOW)
 
 
 def check(payload: MessagePayload) -> None:
@@ -91,20 +74,7 @@ def test_one_input(data: bytes) -> None:
     except NotAFeed:
         return
     for parsed in feed.items[:5]:
-        item = Item(
-            id=1,
-            feed_id=1,
-            key=parsed.key,
-            title=parsed.title,
-            url=parsed.link,
-            summary=parsed.summary,
-            content=parsed.content,
-            author=parsed.author,
-            image_url=parsed.image_url,
-            published_at=parsed.published,
-            first_seen_at=NOW,
-            brief_json=None,
-        )
+        item = Item.unsaved(to_new_item(parsed), NOW)
         for style in ("headline", "summary", "brief"):
             check(render(item, replace(SOURCE, style=style, name=feed.title), feed.title))
 

@@ -62,6 +62,29 @@ class Source:
     removed_at: datetime | None
     feed_url: str = ""
 
+    @classmethod
+    def unsaved(cls, name: str, style: Style, now: datetime) -> Source:
+        """A source that is not stored (ids 0): what previews render with."""
+        return cls(
+            id=0,
+            guild_id=0,
+            feed_id=0,
+            channel_id=0,
+            name=name,
+            interval_seconds=0,
+            include_keywords="",
+            exclude_keywords="",
+            style=style,
+            fulltext=False,
+            paused_at=None,
+            pause_reason=None,
+            channel_error=None,
+            alerted_failing=False,
+            created_by=None,
+            created_at=now,
+            removed_at=None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SourceStatus:
@@ -102,6 +125,24 @@ class Item:
     published_at: datetime | None
     first_seen_at: datetime
     brief_json: str | None
+
+    @classmethod
+    def unsaved(cls, new: NewItem, now: datetime) -> Item:
+        """A new item as it will read once stored (id 0, first seen now, no brief)."""
+        return cls(
+            id=0,
+            feed_id=0,
+            key=new.key,
+            title=new.title,
+            url=new.url,
+            summary=new.summary,
+            content=new.content,
+            author=new.author,
+            image_url=new.image_url,
+            published_at=new.published_at,
+            first_seen_at=now,
+            brief_json=None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

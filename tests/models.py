@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,23 +13,5 @@ NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
 def make_source(**changes: Any) -> Source:
     """A live source with default settings; `changes` override any field."""
-    fields: dict[str, Any] = dict(
-        id=1,
-        guild_id=1,
-        feed_id=1,
-        channel_id=1,
-        name="s",
-        interval_seconds=900,
-        include_keywords="",
-        exclude_keywords="",
-        style="brief",
-        fulltext=False,
-        paused_at=None,
-        pause_reason=None,
-        channel_error=None,
-        alerted_failing=False,
-        created_by=None,
-        created_at=NOW,
-        removed_at=None,
-    )
-    return Source(**{**fields, **changes})
+    live = dict(id=1, guild_id=1, feed_id=1, channel_id=1, interval_seconds=900)
+    return replace(Source.unsaved("s", "brief", NOW), **{**live, **changes})
