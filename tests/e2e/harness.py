@@ -7,8 +7,10 @@ import os
 import signal
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from tests.discord_emulator import DiscordEmulator
+from tests.feed_server import FeedServer
 from tests.newsdesk_cli import newsdesk_command
 
 TOKEN = "test-token"
@@ -91,3 +93,43 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+# -- the world a test sets up ---------------------------------------------------------------
+
+REFUSAL = "Manage Server permission or this server's newsdesk moderator role"
+
+
+def world(emu: DiscordEmulator, name: str = "A") -> dict[str, int]:
+    """A guild with channels `news` and `other`, a moderator and a member without rights."""
+    guild = emu.add_guild(f"Guild {name}")
+    return {
+        "guild": guild.id,
+        "news": emu.add_text_channel(guild.id, "news").id,
+        "other": emu.add_text_channel(guild.id, "other").id,
+        "mod": emu.add_member(guild.id, f"mod{name}", permissions=MANAGE_GUILD).id,
+        "member": emu.add_member(guild.id, f"member{name}", permissions=0).id,
+    }
+
+
+def setup_guild(emu: DiscordEmulator, name: str = "A") -> tuple[int, int, int, int]:
+    """The ids of a new world's guild, `news`, `other` and moderator."""
+    w = world(emu, name)
+    return w["guild"], w["news"], w["other"], w["mod"]
+
+
+async def slash(
+    emu: DiscordEmulator, w: dict[str, int], who: str, command: str, **options: Any
+) -> str:
+    attachments = options.pop("attachments", None)
+    reply = await emu.slash(
+        w["guild"], w["news"], w[who], command, options=options, attachments=attachments
+    )
+    assert reply.ephemeral, f"/{command} replied publicly"
+    assert "Traceback" not in reply.text and "went wrong on our side" not in reply.text
+    return reply.text
+
+
+async def polls(srv: FeedServer, path: str, more: int) -> None:
+    """Wait until the bot has fetched `path` `more` more times (proof that it polled)."""
+    await srv.wait_for_requests(path, len(srv.requests(path)) + more, timeout=20)

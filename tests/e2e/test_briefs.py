@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from tests.discord_emulator import DiscordEmulator
-from tests.e2e.harness import BotProcess
-from tests.e2e.test_spine import polls, setup_guild
+from tests.e2e.harness import BotProcess, polls, setup_guild
 from tests.feed_server import FeedServer
 from tests.llm_server import ARTICLE, ARTICLE_TITLE, FakeLlmServer
 

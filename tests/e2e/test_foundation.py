@@ -6,14 +6,7 @@ from collections.abc import Callable
 
 from bot import __version__
 from tests.discord_emulator import DiscordEmulator
-from tests.e2e.harness import MANAGE_GUILD, BotProcess
-
-
-def setup_guild(emu: DiscordEmulator) -> tuple[int, int, int]:
-    guild = emu.add_guild("Newsroom")
-    channel = emu.add_text_channel(guild.id, "news")
-    mod = emu.add_member(guild.id, "mod", permissions=MANAGE_GUILD)
-    return guild.id, channel.id, mod.id
+from tests.e2e.harness import BotProcess, setup_guild
 
 
 async def ask_status(emu: DiscordEmulator, guild: int, channel: int, member: int) -> str:
@@ -27,7 +20,7 @@ async def test_start_register_answer_and_stop_cleanly(
     discord_emulator: DiscordEmulator, newsdesk: Callable[..., BotProcess]
 ) -> None:
     emu = discord_emulator
-    guild, channel, mod = setup_guild(emu)
+    guild, channel, _, mod = setup_guild(emu)
     bot = newsdesk()
     await bot.start()
     await emu.wait_for_commands(timeout=10)
@@ -52,7 +45,7 @@ async def test_the_same_scenario_survives_429_503_and_reconnect(
     discord_emulator: DiscordEmulator, newsdesk: Callable[..., BotProcess]
 ) -> None:
     emu = discord_emulator
-    guild, channel, mod = setup_guild(emu)
+    guild, channel, _, mod = setup_guild(emu)
     emu.faults.rest(status=429, retry_after=0.3, count=1, method="PUT", path_contains="/commands")
     emu.faults.rest(status=503, count=1, method="POST", path_contains="/callback")
     bot = newsdesk()

@@ -17,8 +17,7 @@ from bot.errors import NotAFeed
 from bot.parse import parse_feed
 from bot.replies import md
 from tests.discord_emulator import DiscordEmulator, Message
-from tests.e2e.harness import BotProcess
-from tests.e2e.test_moderation import world
+from tests.e2e.harness import BotProcess, world
 from tests.feed_server import FeedServer
 from tests.malformed_corpus import CORPUS, Case, load, nine_megabyte_item, ten_thousand_items
 

@@ -7,33 +7,8 @@ from typing import Any
 
 from bot.opml import OpmlFeed, read_opml, write_opml
 from tests.discord_emulator import DiscordEmulator
-from tests.e2e.harness import MANAGE_GUILD, BotProcess
+from tests.e2e.harness import REFUSAL, BotProcess, slash, world
 from tests.feed_server import FeedServer
-
-REFUSAL = "Manage Server permission or this server's newsdesk moderator role"
-
-
-def world(emu: DiscordEmulator, name: str = "A") -> dict[str, int]:
-    guild = emu.add_guild(f"Guild {name}")
-    return {
-        "guild": guild.id,
-        "news": emu.add_text_channel(guild.id, "news").id,
-        "other": emu.add_text_channel(guild.id, "other").id,
-        "mod": emu.add_member(guild.id, f"mod{name}", permissions=MANAGE_GUILD).id,
-        "member": emu.add_member(guild.id, f"member{name}", permissions=0).id,
-    }
-
-
-async def slash(
-    emu: DiscordEmulator, w: dict[str, int], who: str, command: str, **options: Any
-) -> str:
-    attachments = options.pop("attachments", None)
-    reply = await emu.slash(
-        w["guild"], w["news"], w[who], command, options=options, attachments=attachments
-    )
-    assert reply.ephemeral, f"/{command} replied publicly"
-    assert "Traceback" not in reply.text and "went wrong on our side" not in reply.text
-    return reply.text
 
 
 async def test_members_without_rights_are_refused_everything(

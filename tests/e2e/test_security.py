@@ -12,8 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.discord_emulator import DiscordEmulator
-from tests.e2e.harness import BotProcess
-from tests.e2e.test_moderation import REFUSAL, slash, world
+from tests.e2e.harness import REFUSAL, BotProcess, slash, world
 from tests.feed_server import FeedServer
 from tests.newsdesk_cli import newsdesk_command
 

@@ -7,16 +7,8 @@ import re
 from collections.abc import Callable
 
 from tests.discord_emulator import DiscordEmulator
-from tests.e2e.harness import MANAGE_GUILD, BotProcess
+from tests.e2e.harness import BotProcess, polls, setup_guild
 from tests.feed_server import FeedServer
-
-
-def setup_guild(emu: DiscordEmulator, name: str = "Newsroom") -> tuple[int, int, int, int]:
-    guild = emu.add_guild(name)
-    news = emu.add_text_channel(guild.id, "news")
-    other = emu.add_text_channel(guild.id, "other")
-    mod = emu.add_member(guild.id, "mod", permissions=MANAGE_GUILD)
-    return guild.id, news.id, other.id, mod.id
 
 
 def titles(emu: DiscordEmulator, channel: int) -> list[str]:
@@ -35,11 +27,6 @@ def posts(emu: DiscordEmulator, channel: int) -> list[str]:
 
 def alerts(emu: DiscordEmulator, channel: int) -> list[str]:
     return [m.content for m in emu.messages(channel) if not m.embeds and m.content]
-
-
-async def polls(srv: FeedServer, path: str, more: int) -> None:
-    """Wait until the bot has fetched `path` `more` more times (proof that it polled)."""
-    await srv.wait_for_requests(path, len(srv.requests(path)) + more, timeout=20)
 
 
 async def test_add_posts_only_new_items_once_in_order(

@@ -9,8 +9,7 @@ from pathlib import Path
 from bot.topics import DM_NOTE
 from bot.tree import UNEXPECTED
 from tests.discord_emulator import DiscordEmulator
-from tests.e2e.harness import BotProcess
-from tests.e2e.test_spine import polls, setup_guild
+from tests.e2e.harness import BotProcess, polls, setup_guild
 from tests.feed_server import FeedServer
 
 STORIES = [
