@@ -264,13 +264,10 @@ class SearchStore:
             extra.append(to_db(since))
             # Items first seen well before `since` cannot be in the period (their published
             # date may be earlier than first seen, never much later).
-            row = self._db.execute(
-                "SELECT MIN(id) FROM items WHERE first_seen_at >= ?",
-                [to_db(since - FUTURE_SLACK)],
-            ).fetchone()
-            if row[0] is None:
+            first = self._first_id_since(since - FUTURE_SLACK)
+            if first is None:
                 return []
-            floor = int(row[0])
+            floor = first
         else:
             floor = 0
         scope = f"""FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid
@@ -294,15 +291,26 @@ class SearchStore:
             )
         )
 
+    def _first_id_since(self, when: datetime) -> int | None:
+        """The id of the first item first seen at or after `when` (ids grow with first
+        seen), or None. By the first-seen index: `MIN(id) ... WHERE` walked the table by
+        id instead (0.5 s on 1,000,000 items)."""
+        row = self._db.execute(
+            "SELECT id FROM items WHERE first_seen_at >= ? ORDER BY first_seen_at LIMIT 1",
+            [to_db(when)],
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     def _coverage(self, guild_id: int, item_ids: Sequence[int]) -> dict[int, int]:
         """How many of the guild's sources carried each item's story (1 when not known)."""
         if not item_ids:
             return {}
         marks = ",".join("?" * len(item_ids))
+        # `+d.guild_id`: see period() (14 ms a search at 115,000 deliveries without it).
         rows = self._db.execute(
             f"""SELECT d.item_id, COUNT(DISTINCT e.source_id) FROM deliveries d
                 JOIN deliveries e ON e.story_id = d.story_id AND e.guild_id = d.guild_id
-                WHERE d.guild_id = ? AND d.story_id IS NOT NULL AND d.item_id IN ({marks})
+                WHERE +d.guild_id = ? AND d.story_id IS NOT NULL AND d.item_id IN ({marks})
                 GROUP BY d.item_id""",
             [guild_id, *item_ids],
         )
@@ -362,13 +370,20 @@ class SearchStore:
             return []
         feeds = sorted(names)
         marks = ",".join("?" * len(feeds))
+        floor = self._first_id_since(since - FUTURE_SLACK)
+        if floor is None:
+            return []
+        # Walk item ids newest first from the period's first id; the `+` keep SQLite off
+        # the feed and guild indexes. With them it read every item of the guild's feeds,
+        # and for each item all of the guild's deliveries: minutes for a day's digest of a
+        # guild with 100,000 items (`+d.guild_id` in _coverage too).
         rows = self._db.query(
             f"""SELECT i.*, (SELECT MAX(d.story_id) FROM deliveries d
-                             WHERE d.item_id = i.id AND d.guild_id = ?) AS story_id
+                             WHERE d.item_id = i.id AND +d.guild_id = ?) AS story_id
                 FROM items i
-                WHERE i.first_seen_at >= ? AND i.feed_id IN ({marks})
+                WHERE i.id >= ? AND +i.feed_id IN ({marks})
                 ORDER BY i.id DESC LIMIT ?""",
-            [guild_id, to_db(since - FUTURE_SLACK), *feeds, limit],
+            [guild_id, floor, *feeds, limit],
         )
         lines = [_line(row, names) for row in rows]
         return [line for line in lines if line.published >= since]
@@ -383,11 +398,12 @@ class SearchStore:
             return []
         feeds = sorted(names)
         marks = ",".join("?" * len(feeds))
+        ceiling = self._first_id_since(until)
         rows = self._db.execute(
             f"""SELECT title, summary FROM items
-                WHERE first_seen_at < ? AND feed_id IN ({marks})
+                WHERE id < ? AND +feed_id IN ({marks})
                 ORDER BY id DESC LIMIT ?""",
-            [to_db(until), *feeds, limit],
+            [2**63 - 1 if ceiling is None else ceiling, *feeds, limit],
         )
         return [f"{title}. {summary[:500]}" for title, summary in rows]
 

@@ -15,10 +15,10 @@ def to_db(value: datetime | None) -> str | None:
 
 
 def from_db(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return None if value is None else from_db_required(value)
 
 
 def from_db_required(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # Reads what to_db wrote ("Z" is UTC); 50x faster than strptime, which showed in
+    # profiles of reading thousands of items for a digest.
+    return datetime.fromisoformat(value)
