@@ -108,6 +108,8 @@ class FetchResult:
     """Seconds from Date to Expires, when there is no max-age."""
     retry_after: float | None
     """Seconds, from Retry-After (a delay or an HTTP date)."""
+    elapsed: float = 0.0
+    """Seconds the answer took, over every redirect (not counting waits for a free slot)."""
 
     @property
     def not_modified(self) -> bool:
@@ -211,7 +213,12 @@ class Fetcher:
                 if budget <= 0:
                     raise self._timeout(current, total=True)
                 continue
-            return self._result(hop, redirected=redirects > 0, all_permanent=all_permanent)
+            return self._result(
+                hop,
+                redirected=redirects > 0,
+                all_permanent=all_permanent,
+                elapsed=self._total_timeout - budget,
+            )
 
     def _redirect_target(self, base: yarl.URL, location: str) -> yarl.URL:
         try:
@@ -225,7 +232,9 @@ class Fetcher:
             ) from None
         return self._guard.check_parsed(target)
 
-    def _result(self, hop: _Hop, *, redirected: bool, all_permanent: bool) -> FetchResult:
+    def _result(
+        self, hop: _Hop, *, redirected: bool, all_permanent: bool, elapsed: float
+    ) -> FetchResult:
         headers = hop.headers
         now = self._clock()
         retry_after = parse_retry_after(headers.get("Retry-After"), headers.get("Date"), now)
@@ -251,6 +260,7 @@ class Fetcher:
             max_age=max_age,
             expires_in=expires_in,
             retry_after=retry_after,
+            elapsed=elapsed,
         )
 
     async def _request(

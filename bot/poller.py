@@ -132,6 +132,7 @@ class Poller:
                 etag=result.etag or feed.etag,
                 last_modified=result.last_modified or feed.last_modified,
                 body_hash=digest,
+                answer_seconds=result.elapsed,
                 new_url=result.permanent_url,
             )
             status = "not-modified" if result.not_modified else "unchanged"
@@ -164,6 +165,7 @@ class Poller:
             etag=result.etag,
             last_modified=result.last_modified,
             body_hash=digest,
+            answer_seconds=result.elapsed,
             title=parsed.title,
             site_url=parsed.link,
             new_url=result.permanent_url,

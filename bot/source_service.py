@@ -200,6 +200,7 @@ class SourceService:
             etag=fetched.result.etag,
             last_modified=fetched.result.last_modified,
             body_hash=body_hash(fetched.result.body),
+            answer_seconds=fetched.result.elapsed,
         )
         source, stored = await self._storage.run(
             self._storage.sync.subscribe, subscription, items, route=route, now=now

@@ -52,26 +52,33 @@ class FeedStore:
         next_due_at: datetime,
         now: datetime,
         validators: tuple[str | None, str | None, str | None] = (None, None, None),
+        answer_seconds: float | None = None,
     ) -> int:
-        """The id of the feed with this URL, creating it with the ETag, Last-Modified and
-        body hash of the fetch that found it. Call inside a transaction."""
+        """The id of the feed with this URL, creating it with the ETag, Last-Modified, body
+        hash and answer time of the fetch that found it. Call inside a transaction."""
         self._db.execute(
             """INSERT INTO feeds (url, title, site_url, interval_seconds, next_due_at, created_at,
-               etag, last_modified, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               etag, last_modified, body_hash, answer_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (url) DO NOTHING""",
-            [url, title, site_url, interval_seconds, to_db(next_due_at), to_db(now), *validators],
-        )
+            [
+                url, title, site_url, interval_seconds, to_db(next_due_at), to_db(now),
+                *validators, _ms(answer_seconds),
+            ],
+        )  # fmt: skip
         row = self._db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
         return int(row[0])
 
     @wrapped
     def due(self, now: datetime, limit: int = 500) -> list[Feed]:
-        """Feeds whose next poll time has come and that some active source follows,
-        soonest first. Raises StorageError."""
+        """The `limit` soonest due feeds that some active source follows, slowest to
+        answer first (by their last good answer; new feeds first): polled in this order, the
+        feeds that take seconds start at once instead of last. Raises StorageError."""
         rows = self._db.query(
-            f"""SELECT * FROM feeds f WHERE next_due_at <= ? AND gone_at IS NULL
-                AND EXISTS (SELECT 1 FROM sources s WHERE s.feed_id = f.id AND {_ACTIVE})
-                ORDER BY next_due_at LIMIT ?""",
+            f"""SELECT * FROM (
+                    SELECT * FROM feeds f WHERE next_due_at <= ? AND gone_at IS NULL
+                    AND EXISTS (SELECT 1 FROM sources s WHERE s.feed_id = f.id AND {_ACTIVE})
+                    ORDER BY next_due_at LIMIT ?)
+                ORDER BY answer_ms DESC NULLS FIRST, next_due_at""",
             [to_db(now), limit],
         )
         return [feed_from_row(row) for row in rows]
@@ -95,6 +102,7 @@ class FeedStore:
         etag: str | None,
         last_modified: str | None,
         body_hash: str | None,
+        answer_seconds: float | None = None,
         title: str | None = None,
         site_url: str | None = None,
         new_url: str | None = None,
@@ -108,9 +116,11 @@ class FeedStore:
                    etag = :etag, last_modified = :lm, body_hash = COALESCE(:hash, body_hash),
                    title = COALESCE(NULLIF(:title, ''), title),
                    site_url = COALESCE(:site, site_url), failing_since = NULL,
-                   failure_count = 0, last_error = NULL, not_found_since = NULL
+                   failure_count = 0, last_error = NULL, not_found_since = NULL,
+                   answer_ms = COALESCE(:answer_ms, answer_ms)
                    WHERE id = :id""",
                 {
+                    "answer_ms": _ms(answer_seconds),
                     "now": to_db(now),
                     "due": to_db(next_due_at),
                     "etag": etag,
@@ -219,3 +229,7 @@ class FeedStore:
             [feed_id, limit],
         )
         return [FeedError(from_db_required(r["at"]), r["status"], r["message"]) for r in rows]
+
+
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)

@@ -44,6 +44,7 @@ class Subscription:
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
+    answer_seconds: float | None = None
 
 
 class Storage:
@@ -81,6 +82,7 @@ class Storage:
                 next_due_at=sub.first_due_at,
                 now=now,
                 validators=(sub.etag, sub.last_modified, sub.body_hash),
+                answer_seconds=sub.answer_seconds,
             )
             source_id = self.sources.insert(
                 guild_id=sub.guild_id,

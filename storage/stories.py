@@ -50,11 +50,14 @@ class StoryStore:
         """The guild's posts (sent, or pending ahead of `before_delivery`) and the items merged
         into them, first seen since `since`: a new item may join a story through any of its
         reports. Raises StorageError."""
+        # Items first, by first_seen, then their deliveries by item: through the guild index
+        # (or by delivery id, to skip the sort) SQLite read all the guild's deliveries. At
+        # 530,000: 300 -> 18 ms a batch of posts (580 -> 70 ms with 115,000 items that day).
         rows = self._db.query(
             """SELECT d.id AS delivery_id, i.id AS item_id, i.fingerprint, i.title, i.summary,
                       COALESCE(i.published_at, i.first_seen_at) AS published
-               FROM deliveries d JOIN items i ON i.id = d.item_id
-               WHERE d.guild_id = ? AND d.id < ? AND d.state IN ('sent', 'pending', 'merged')
+               FROM items i CROSS JOIN deliveries d ON d.item_id = i.id
+               WHERE +d.guild_id = ? AND +d.id < ? AND +d.state IN ('sent', 'pending', 'merged')
                  AND i.first_seen_at >= ?
                ORDER BY d.id""",
             [guild_id, before_delivery, to_db(since)],

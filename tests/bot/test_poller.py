@@ -171,3 +171,24 @@ async def test_add_refusals_are_clear_and_change_nothing(pipeline: Pipeline) -> 
     assert added.source.feed_url == pipeline.srv.url("/a.xml")
     with pytest.raises(Duplicate):
         await pipeline.add("/a.xml")
+
+
+async def test_the_slowest_feed_to_answer_is_polled_first(pipeline: Pipeline) -> None:
+    for path in ("/a.xml", "/slow.xml", "/c.xml"):
+        pipeline.srv.add_feed(path, title=path, kind="rss").add_items(2)
+        await pipeline.add(path)
+    recorded = pipeline.storage.sync.db.execute("SELECT answer_ms FROM feeds").fetchall()
+    assert all(ms is not None for (ms,) in recorded)  # adding a source times its answer
+    pipeline.srv.delay("/slow.xml", 0.3)
+    first_round = await pipeline.poll()  # all answer; the slow one takes 0.3 s or more
+    assert {outcome.status for outcome in first_round} == {"not-modified"}
+    feeds = pipeline.storage.sync.feeds
+    slow = feeds.get_by_url(pipeline.srv.url("/slow.xml"))
+    assert slow is not None
+    answer_ms = pipeline.storage.sync.db.execute(
+        "SELECT answer_ms FROM feeds WHERE id = ?", [slow.id]
+    ).fetchone()[0]
+    assert answer_ms >= 300
+
+    second_round = await pipeline.poll()
+    assert second_round[0].feed_id == slow.id
