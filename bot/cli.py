@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -182,6 +183,7 @@ async def _poll_once(settings: Settings) -> Counter[str]:
 
     async with open_app(settings) as app:
         counts: Counter[str] = Counter()
+        started = time.perf_counter()
         # Every due feed at once (the poller's own concurrency bounds the work), so one slow
         # feed never holds up a batch; a polled feed is due again only after its interval.
         while tasks := await app.poller.poll_due(limit=100_000):
@@ -194,6 +196,7 @@ async def _poll_once(settings: Settings) -> Counter[str]:
                 counts["new_items"] += outcome.new_items
                 counts["queued"] += outcome.pending
         counts["briefed"] = await app.briefs.brief_waiting(app.clock())
+        counts["ms"] = round((time.perf_counter() - started) * 1000)
         return counts
 
 
@@ -208,7 +211,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
         f"polled {counts['feeds']} feed(s): {counts['new']} with new items, "
         f"{counts['unchanged'] + counts['not-modified']} unchanged, {counts['failed']} failed, "
         f"{counts['gone']} gone; {counts['new_items']} new item(s) stored, "
-        f"{counts['queued']} delivery(ies) queued, {counts['briefed']} brief(s) made"
+        f"{counts['queued']} delivery(ies) queued, {counts['briefed']} brief(s) made "
+        f"in {counts['ms'] / 1000:.2f} s"
     )
     return 0
 
