@@ -31,6 +31,7 @@ _LOOKS_LIKE_HTML = re.compile(
     r"|&(?:nbsp|amp|lt|gt|quot|apos)\b"
 )
 _TAG = re.compile(r"<[^>]*>")
+_IMG_TAG = re.compile(r"<img", re.IGNORECASE)
 _NON_TEXT_OPEN = re.compile(r"<(script|style|iframe|noscript|template)\b|<!--", re.IGNORECASE)
 
 # Elements whose content is never text for a reader.
@@ -147,7 +148,8 @@ def first_image(html: str, base_url: str | None) -> str | None:
     skipped; lazy-loading attributes (``data-src``, ``srcset``) are used when
     ``src`` is only a placeholder. Relative sources need ``base_url``.
     """
-    if not isinstance(html, str) or "<" not in html:
+    # Only an <img> tag makes an img element: most fragments have none and skip a parse.
+    if not isinstance(html, str) or not _IMG_TAG.search(html):
         return None
     root, _ = _parse(html)
     if root is None:

@@ -146,6 +146,14 @@ def test_first_image_skips_pixels_and_data_uris_and_resolves() -> None:
     )
 
 
+def test_first_image_finds_tags_in_any_case_and_nothing_without_one() -> None:
+    assert (
+        first_image('<P><IMG SRC="/a.jpg"></P>', "https://e.example/") == "https://e.example/a.jpg"
+    )
+    # Only a tag makes an image: escaped markup is text.
+    assert first_image("<p>&lt;img src='/a.jpg'&gt;</p>", "https://e.example/") is None
+
+
 def test_first_image_uses_lazy_source_behind_placeholder() -> None:
     html = '<img src="data:image/gif;base64,R0lGOD" data-src="real.png">'
     assert first_image(html, "https://example.com/a/") == "https://example.com/a/real.png"
