@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.poll import copy_archive
+from bench.poll import compile_project, copy_archive
 from bot.opml import OpmlFeed, write_opml
 from tests.discord_emulator import DiscordEmulator
 from tests.e2e.harness import MANAGE_GUILD, BotProcess
@@ -147,6 +147,7 @@ def main() -> None:
         help="start from a copy of this database (e.g. bench/search.py's 1,000,000 items)",
     )
     args = parser.parse_args()
+    compile_project()
     result = asyncio.run(run(args.sources, args.new, args.archive))
     width = max(len(k) for k in result)
     for key, value in result.items():
