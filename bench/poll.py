@@ -379,7 +379,8 @@ def table(results: dict[str, Any]) -> str:
         )
     if "ratio_first_sight" in results:
         lines.append(
-            f"ratio newsdesk/reader (each at reader's best workers): first sight {results['ratio_first_sight']}x, "
+            "ratio newsdesk/reader (each at reader's best workers): "
+            f"first sight {results['ratio_first_sight']}x, "
             f"unchanged {results['ratio_unchanged']}x "
             f"(polling alone {results.get('ratio_unchanged_polling', '-')}x)"
         )
