@@ -5,24 +5,14 @@ from datetime import UTC, datetime
 
 from bot.route import matching_keyword, route
 from storage.models import NewItem
-from tests.models import make_source
+from tests.models import make_new_item, make_source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 SOURCE = make_source()
 
 
 def news(title: str, summary: str = "") -> NewItem:
-    return NewItem(
-        key=title,
-        guid=None,
-        title=title,
-        url=None,
-        summary=summary,
-        content="",
-        author=None,
-        image_url=None,
-        published_at=None,
-    )
+    return make_new_item(title, summary=summary)
 
 
 def test_no_filters_posts() -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.models import NewItem
+from tests.models import make_new_item
 
 
 @dataclass(frozen=True)
@@ -244,15 +245,13 @@ def archive(
     for index, (key, title, summary, age) in enumerate(stories):
         published = now - timedelta(days=age)
         feeds[names[index % 3]].append(
-            NewItem(
-                key=f"k:{key}",
+            make_new_item(
+                f"k:{key}",
                 guid=key,
                 title=title,
                 url=f"https://news.example/{key}",
                 summary=summary,
                 content=f"{summary} {title}.",
-                author=None,
-                image_url=None,
                 published_at=published,
             )
         )

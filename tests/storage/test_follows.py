@@ -13,6 +13,7 @@ from bot.route import route
 from storage import Storage
 from storage.models import NewItem
 from storage.storage import Subscription
+from tests.models import make_new_item
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 EVERY = timedelta(minutes=10)
@@ -20,7 +21,7 @@ ALICE, BOB, CAROL = 101, 102, 103
 
 
 def item(key: str, title: str, summary: str = "", content: str = "") -> NewItem:
-    return NewItem(key, None, title, None, summary, content, None, None, NOW)
+    return make_new_item(key, title=title, summary=summary, content=content, published_at=NOW)
 
 
 def sub(guild: int, url: str) -> Subscription:

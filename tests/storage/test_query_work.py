@@ -17,6 +17,7 @@ import pytest
 from storage import Storage
 from storage.models import DeliveryState, NewItem, Source
 from storage.storage import Subscription
+from tests.models import make_new_item
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 STEP = 100
@@ -24,16 +25,11 @@ STEP = 100
 
 def news(prefix: str, count: int, words: str) -> list[NewItem]:
     return [
-        NewItem(
-            key=f"{prefix}{n}",
-            guid=None,
+        make_new_item(
+            f"{prefix}{n}",
             title=f"{words} {n}",
             url=f"https://example.com/{prefix}{n}",
             summary=f"{words} summary {n}",
-            content="",
-            author=None,
-            image_url=None,
-            published_at=None,
         )
         for n in range(count)
     ]

@@ -19,6 +19,7 @@ from storage.models import NewItem
 from storage.search import MARK_END, MARK_START, match_expression, query_words
 from storage.storage import Subscription
 from storage.timeutil import to_db
+from tests.models import make_new_item
 from tests.storage.search_archive import QUERIES, TARGETS, archive
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -91,15 +92,11 @@ def build(path: Path) -> tuple[Storage, dict[str, int]]:
         url = f"https://{name.replace(' ', '').lower()}.example/feed"
         store.subscribe(subscription(GUILD_A, url, name), items, route=route, now=NOW)
     rivals = [
-        NewItem(
-            key=f"b:{n}",
-            guid=None,
+        make_new_item(
+            f"b:{n}",
             title=f"Guild B exclusive: {query} {query}",
             url=f"https://b.example/{n}",
             summary=f"Everything about {query}.",
-            content="",
-            author=None,
-            image_url=None,
             published_at=NOW - timedelta(hours=1),
         )
         for n, (query, _) in enumerate(QUERIES)
@@ -298,7 +295,7 @@ def test_coverage_boosts_a_story_several_sources_carried(tmp_path: Path) -> None
     try:
 
         def item(key: str, title: str) -> NewItem:
-            return NewItem(key, None, title, None, "", "", None, None, NOW - timedelta(days=1))
+            return make_new_item(key, title=title, published_at=NOW - timedelta(days=1))
 
         for n in range(3):
             store.subscribe(
@@ -329,14 +326,12 @@ def test_latest_is_newest_first_and_ignores_future_dates(tmp_path: Path) -> None
     store = Storage(tmp_path / "latest.db")
     try:
         items = [
-            NewItem(f"k{n}", None, f"Story {n}", None, "", "", None, None,
-                    NOW - timedelta(hours=10 - n))
+            make_new_item(f"k{n}", title=f"Story {n}", published_at=NOW - timedelta(hours=10 - n))
             for n in range(6)
         ] + [
-            NewItem("future", None, "From the future", None, "", "", None, None,
-                    NOW + timedelta(days=30)),
-            NewItem("undated", None, "Undated", None, "", "", None, None, None),
-        ]  # fmt: skip
+            make_new_item("future", title="From the future", published_at=NOW + timedelta(days=30)),
+            make_new_item("undated", title="Undated"),
+        ]
         store.subscribe(subscription(GUILD_A, "https://x.example/f", "X"), items, route=route,
                         now=NOW)  # fmt: skip
         titles = [line.title for line in store.search.latest(GUILD_A, limit=4)]

@@ -15,20 +15,19 @@ from storage import Storage
 from storage.migrations import MIGRATIONS, migrate, pending
 from storage.models import NewItem
 from storage.storage import Subscription
+from tests.models import make_new_item
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def item(n: int, *, published: datetime | None = None) -> NewItem:
-    return NewItem(
-        key=f"guid:{n}",
+    return make_new_item(
+        f"guid:{n}",
         guid=str(n),
         title=f"Story {n}",
         url=f"https://example.com/{n}",
         summary=f"Summary {n}",
         content=f"Content {n}",
-        author=None,
-        image_url=None,
         published_at=published or NOW - timedelta(hours=10 - n),
     )
 

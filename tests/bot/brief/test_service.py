@@ -16,6 +16,7 @@ from bot.render import MessagePayload
 from storage import AsyncStorage, Storage
 from storage.models import Item, NewItem
 from tests.llm_server import ARTICLE, ARTICLE_TITLE
+from tests.models import make_new_item
 from tests.storage.test_storage import NOW, route, subscription
 
 
@@ -27,15 +28,12 @@ async def storage(tmp_path: Path) -> AsyncIterator[AsyncStorage]:
 
 
 def new_item() -> NewItem:
-    return NewItem(
-        key="guid:1",
+    return make_new_item(
+        "guid:1",
         guid="1",
         title=ARTICLE_TITLE,
         url="https://example.com/1",
-        summary="",
         content=ARTICLE,
-        author=None,
-        image_url=None,
         published_at=NOW,
     )
 
