@@ -287,15 +287,23 @@ async def _import(
 def cmd_sources_import(args: argparse.Namespace) -> int:
     settings = load_settings()
     setup_logging("WARNING", secrets=_secrets(settings))
-    try:
-        feeds = read_opml(Path(args.file).read_bytes())
-    except OSError as exc:
-        err.print(f"[red]✗[/] Cannot read {args.file}: {exc.strerror}.")
-        return 1
-    except NewsdeskError as exc:
-        err.print(f"[red]✗[/] {exc.message}")
-        return 1
-    counts = asyncio.run(_import(settings, feeds, args.guild, args.channel))
+    # Every file is read before any feed is added: a typo in the last name adds nothing.
+    # The files are then imported together, in one run (one start, one wait for slow feeds).
+    feeds: dict[str, OpmlFeed] = {}
+    repeated = 0
+    for file in args.file:
+        try:
+            for feed in read_opml(Path(file).read_bytes()):
+                repeated += feed.url in feeds
+                feeds.setdefault(feed.url, feed)
+        except OSError as exc:
+            err.print(f"[red]✗[/] Cannot read {file}: {exc.strerror}.")
+            return 1
+        except NewsdeskError as exc:
+            err.print(f"[red]✗[/] {file}: {exc.message}")
+            return 1
+    counts = asyncio.run(_import(settings, list(feeds.values()), args.guild, args.channel))
+    counts["duplicate"] += repeated  # listed by an earlier file
     out.print(
         f"{counts['added']} added, {counts['duplicate']} duplicate, {counts['failed']} failed"
     )
@@ -355,8 +363,8 @@ def parser() -> argparse.ArgumentParser:
     preview.set_defaults(func=cmd_preview)
     sources = verbs.add_parser("sources", help="import or export sources as OPML")
     source_verbs = sources.add_subparsers(dest="sources_verb", required=True)
-    imp = source_verbs.add_parser("import", help="add every feed of an OPML file")
-    imp.add_argument("file")
+    imp = source_verbs.add_parser("import", help="add every feed of one or more OPML files")
+    imp.add_argument("file", nargs="+")
     imp.add_argument("--guild", type=int, required=True)
     imp.add_argument("--channel", type=int, required=True)
     imp.set_defaults(func=cmd_sources_import)

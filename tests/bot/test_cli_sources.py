@@ -111,3 +111,31 @@ async def test_import_refuses_a_bad_file_in_one_sentence(tmp_path: Path) -> None
         "10",
     )
     assert code == 1 and "Cannot read" in err
+
+
+async def test_import_takes_several_files_in_one_run(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    srv = feed_server
+    for name in "abc":
+        srv.add_feed(f"/{name}.xml", title=f"Feed {name}", kind="atom").add_items(2)
+    first, second, bad = tmp_path / "1.opml", tmp_path / "2.opml", tmp_path / "bad.opml"
+    first.write_bytes(write_opml([OpmlFeed(srv.url(f"/{n}.xml"), n) for n in "ab"]))
+    second.write_bytes(write_opml([OpmlFeed(srv.url(f"/{n}.xml"), n) for n in "bc"]))
+    bad.write_text("<html>not opml</html>")
+    target = ["--guild", "1", "--channel", "10"]
+
+    # A bad file anywhere in the list: nothing is added, and the sentence names the file.
+    code, _out, err = await newsdesk(tmp_path, "sources", "import", str(first), str(bad), *target)
+    assert code == 1 and "bad.opml" in err and "lists no feeds" in err
+    assert not (tmp_path / "n.db").exists() or sources(tmp_path) == []
+
+    code, out, _ = await newsdesk(tmp_path, "sources", "import", str(first), str(second), *target)
+    assert code == 0 and "3 added, 1 duplicate, 0 failed" in out  # b is in both files
+    assert sources(tmp_path) == sorted(srv.url(f"/{n}.xml") for n in "abc")
+
+
+def sources(tmp_path: Path) -> list[str]:
+    with sqlite3.connect(tmp_path / "n.db") as db:
+        rows = db.execute("SELECT f.url FROM sources s JOIN feeds f ON f.id = s.feed_id").fetchall()
+    return sorted(row[0] for row in rows)
