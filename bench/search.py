@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 from bot.topics import TopicService  # noqa: E402
 from storage import AsyncStorage, Storage  # noqa: E402
 from storage import search as search_module  # noqa: E402
-from storage.models import NewItem  # noqa: E402
 from storage.timeutil import to_db  # noqa: E402
+from tests.models import make_new_item  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 FEEDS = 200
@@ -199,15 +199,12 @@ def grow(source: Path, path: Path, extra: int, scope: str, seed: int = 9) -> Non
         for _ in range(min(rng.randint(20, 100), extra - added)):
             n += 1
             batch.append(
-                NewItem(
-                    key=f"g{n}",
-                    guid=None,
+                make_new_item(
+                    f"g{n}",
                     title=maker.words(8).capitalize(),
                     url=f"https://news.example/g{n}",
                     summary=maker.words(26) + ".",
                     content=maker.words(60) + ".",
-                    author=None,
-                    image_url=None,
                     published_at=NOW - timedelta(minutes=rng.randint(0, 600)),
                 )
             )

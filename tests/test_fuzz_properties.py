@@ -29,7 +29,7 @@ from bot.render import MessagePayload, render
 from storage.models import Item
 from storage.search import follow_expression, match_expression
 from tests.malformed_corpus import CORPUS, load
-from tests.models import make_source
+from tests.models import make_new_item, make_source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 STYLES = ("headline", "summary", "brief")
@@ -39,20 +39,7 @@ STYLES = ("headline", "summary", "brief")
 LIVE_MENTION = re.compile(r"@everyone|@here|<@!?\d+>|<@&\d+>|<#\d+>")
 
 SOURCE = make_source(name="Wire", style="summary")
-ITEM = Item(
-    id=1,
-    feed_id=1,
-    key="k",
-    title="t",
-    url=None,
-    summary="",
-    content="",
-    author=None,
-    image_url=None,
-    published_at=None,
-    first_seen_at=NOW,
-    brief_json=None,
-)
+ITEM = replace(Item.unsaved(make_new_item("k", title="t"), NOW), id=1, feed_id=1)
 
 _HOSTILE = st.sampled_from(
     [
