@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from html.entities import name2codepoint
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -128,6 +129,14 @@ def html_to_text(html: str) -> str:
         return ""
     if not _LOOKS_LIKE_HTML.search(html):
         return normalize_text(html)
+    simple = _simple_html_to_text(html)
+    if simple is not None:
+        return simple
+    return _lxml_html_to_text(html)
+
+
+def _lxml_html_to_text(html: str) -> str:
+    """html_to_text through lxml's recovering parser: any markup, however broken."""
     root, complete = _parse(html)
     if root is None:
         return _strip_tags(html)
@@ -165,6 +174,80 @@ def first_image(html: str, base_url: str | None) -> str | None:
 
 
 # -- internals ---------------------------------------------------------------
+
+# Most feed summaries are a few paragraphs of inline markup. Their text is read without
+# building a tree (README, Performance: 3x faster): tags are cut out by one regex. Anything
+# else (lists, tables, pre, scripts, comments, a stray "<", an entity libxml2 may read
+# differently) goes to lxml. tests/bot/test_text.py checks the two agree.
+_SIMPLE_BLOCK = frozenset(
+    {"p", "div", "section", "article", "header", "footer", "aside", "main", "h1", "h2", "h3",
+     "h4", "h5", "h6", "blockquote", "figure", "figcaption", "address", "center"}
+)  # fmt: skip
+_SIMPLE_INLINE = frozenset(
+    {"a", "abbr", "b", "big", "cite", "code", "del", "dfn", "em", "font", "i", "ins",
+     "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
+     "time", "tt", "u", "var"}
+)  # fmt: skip
+_SIMPLE_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9]*)"
+    r"((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'|[^\s\"'<>=`]+))?)*)"
+    r"\s*(/?)>"
+)
+_PARAGRAPH_MARK = "\x01"
+_LINE_MARK = "\x02"
+_ENTITY = re.compile(r"&(?:#([0-9]{1,7});|#[xX]([0-9a-fA-F]{1,6});|([a-zA-Z][a-zA-Z0-9]*);)")
+_MARKS = re.compile("[\x00-\x02]")
+_SIMPLE_VOID = {"br": _LINE_MARK, "hr": _PARAGRAPH_MARK, "img": ""}
+
+
+def _simple_html_to_text(html: str) -> str | None:
+    """html_to_text of well-nested paragraphs and inline tags; None for anything else."""
+    if _MARKS.search(html):
+        return None
+    open_tags: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        closing, name, _, self_closing = match.groups()
+        name = name.lower()
+        if name in _SIMPLE_VOID:
+            return "\x00" if closing else _SIMPLE_VOID[name]
+        if self_closing or not (name in _SIMPLE_BLOCK or name in _SIMPLE_INLINE):
+            return "\x00"
+        if not closing:
+            open_tags.append(name)
+        elif open_tags and open_tags[-1] == name:
+            open_tags.pop()
+        else:
+            return "\x00"  # a stray or crossed end tag: libxml2 decides what it closes
+        return _PARAGRAPH_MARK if name in _SIMPLE_BLOCK else ""
+
+    marked = _SIMPLE_TAG.sub(mark, html)
+    if "<" in marked or "\x00" in marked:
+        return None  # a tag outside the simple set, or a "<" libxml2 would have to guess at
+    if "&" in marked and not _entities_are_plain(marked):
+        return None
+    paragraphs = []
+    for paragraph in html_module.unescape(marked).split(_PARAGRAPH_MARK):
+        lines = [" ".join(line.split()) for line in paragraph.split(_LINE_MARK)]
+        paragraphs.append("\n".join(lines).strip())
+    return normalize_text("\n\n".join(p for p in paragraphs if p))
+
+
+def _entities_are_plain(html: str) -> bool:
+    """Every "&" starts an entity that html.unescape and libxml2 decode alike."""
+    decoded = 0
+    for match in _ENTITY.finditer(html):
+        decimal, hexadecimal, name = match.groups()
+        if name is not None:
+            if name not in name2codepoint:
+                return False
+        else:
+            code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+            if not (code in (9, 10, 13) or 32 <= code < 127 or 160 <= code < 0xD800
+                    or 0xE000 <= code < 0xFFFE):  # fmt: skip
+                return False
+        decoded += 1
+    return decoded == html.count("&")
 
 
 def _parse(html: str) -> tuple[etree._Element | None, bool]:

@@ -7,6 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,11 +17,13 @@ from bot.errors import NotAFeed
 from bot.parse import (
     ParsedFeed,
     ParsedItem,
+    _http_url,
     discover_feed_links,
     looks_like_json_feed,
     normalize_link,
     parse_feed,
 )
+from bot.text import normalize_text
 
 FEEDS = Path(__file__).parent.parent / "feeds"
 FEED_URL = "https://feeds.example.com/feed"
@@ -702,3 +705,32 @@ def test_discover_feed_links_never_raises(body: bytes) -> None:
 )
 def test_looks_like_json_feed(body: bytes, content_type: str | None, expected: bool) -> None:
     assert looks_like_json_feed(body, content_type) is expected
+
+
+def _joined_http_url(value: str, base: str) -> str | None:
+    """What _http_url returned before plain URLs skipped urljoin: the reference."""
+    value = normalize_text(value).replace("\n", "")
+    try:
+        joined = urljoin(base, value) if value else None
+        parts = urlsplit(joined) if joined else None
+    except ValueError:
+        return None
+    if parts is None or parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return joined
+
+
+_URL_PARTS = st.sampled_from(
+    ["http", "https", "HTTP", "://", "/", "//", "?", "#", ";", "@", ":", "[", "]", ".", "..",
+     "a", "B", "8080", "é", "%20", " ", "\t", "&", "=", "x.example", "\u200b", "\\"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(_URL_PARTS, max_size=14).map("".join),
+    st.sampled_from(["https://site.example/dir/page", "http://site.example/", "https://a.b"]),
+)
+def test_a_link_reads_the_same_with_or_without_urljoin(value: str, base: str) -> None:
+    assert _http_url("http://" + value, base) == _joined_http_url("http://" + value, base)
+    assert _http_url(value, base) == _joined_http_url(value, base)

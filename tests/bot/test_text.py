@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import first_image, html_to_text, normalize_text
+from bot.text import (
+    _lxml_html_to_text,
+    _simple_html_to_text,
+    first_image,
+    html_to_text,
+    normalize_text,
+)
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
@@ -124,6 +130,73 @@ def test_html_to_text_never_raises_on_tag_soup(html: str) -> None:
     assert isinstance(html_to_text(html), str)
     image = first_image(html, "https://example.com/")
     assert image is None or image.startswith("https://example.com/")
+
+
+# Paragraphs and inline markup skip lxml (bot.text, _simple_html_to_text): these fragments
+# mix what the fast reading takes with what it must hand to lxml, in every nesting.
+_SIMPLE_TAGS = ["p", "div", "h2", "blockquote", "hr", "a", "b", "em", "span", "img", "br", "Q"]
+_SIMPLE_PARTS = st.one_of(
+    st.text(alphabet=st.sampled_from([*"ab c\n\t\xa0.>\"'=", "\u200b", "é"]), max_size=8),
+    st.builds(
+        lambda name, closing, attribute, slash: (
+            f"</{name}>" if closing else f"<{name}{attribute}{' /' if slash else ''}>"
+        ),
+        st.sampled_from([*_SIMPLE_TAGS, "P", "li", "pre", "script", "td"]),
+        st.booleans(),
+        st.sampled_from(
+            ["", ' href="http://x/?a=1&b=2"', " title='x > y'", " a\n=\n1", ' x="&amp;"', " on"]
+        ),
+        st.booleans(),
+    ),
+    st.sampled_from(
+        [
+            "&amp;",
+            "&lt;",
+            "&nbsp;",
+            "&hellip;",
+            "&eacute;",
+            "&Eacute;",
+            "&#8220;",
+            "&#x201D;",
+            "&#39;",
+            "&apos;",
+            "&#128;",
+            "&#0;",
+            "&bogus;",
+            "&AMP;",
+            "&amp",
+            "&",
+            "<",
+            "\x01",
+        ]
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_SIMPLE_PARTS, max_size=25).map("".join))
+def test_simple_markup_reads_as_lxml_reads_it(html: str) -> None:
+    fast = _simple_html_to_text(html)
+    assert fast is None or fast == _lxml_html_to_text(html)
+
+
+@pytest.mark.parametrize(
+    ("html", "simple"),
+    [
+        ('<p>One <a href="https://x.example/?a=1&amp;b=2">link</a>.</p><p>Two<br>lines</p>', True),
+        ("<h2>Title</h2><div><em>Body</em> &mdash; &#8220;quoted&#x201D;<hr>end</div>", True),
+        ("<p>a<p>b", True),  # unclosed paragraphs close at the next one, as in lxml
+        ("<ul><li>one</li></ul>", False),  # list markers
+        ("<p>a</div>b</p>", False),  # a stray end tag: lxml decides what it closes
+        ("<p>Q&A time</p>", False),  # a bare "&"
+        ("a < b <i>c</i>", False),
+        ("<p>&apos;x&apos;</p>", False),  # not an HTML 4 entity: libxml2 reads it its own way
+    ],
+)
+def test_which_markup_is_read_without_lxml(html: str, simple: bool) -> None:
+    fast = _simple_html_to_text(html)
+    assert (fast is not None) == simple
+    assert html_to_text(html) == _lxml_html_to_text(html)
 
 
 @settings(max_examples=200, deadline=None)
