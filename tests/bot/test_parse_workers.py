@@ -4,6 +4,7 @@ worker that dies costs only the document that killed it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -49,6 +50,19 @@ async def test_workers_parse_every_fixture_as_a_thread_does(workers: FeedParser)
     for name in names:
         result = fetched((FEEDS / name).read_bytes(), name)
         assert await workers.parse(result) == await threaded.parse(result), name
+
+
+async def test_workers_run_below_the_bots_priority(workers: FeedParser) -> None:
+    await workers.parse(fetched((FEEDS / "rss20.xml").read_bytes()))
+    bot = psutil.Process()
+    # Workers are the forkserver's children; they yield to the event loop and the storage
+    # thread, the forkserver and the bot's own threads do not.
+    niceness = set()
+    for process in bot.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):  # an earlier test's pool ending
+            if process.ppid() != bot.pid:
+                niceness.add(process.nice())
+    assert niceness == {bot.nice() + 5}
 
 
 async def test_not_a_feed_comes_back_with_its_sentence(workers: FeedParser) -> None:
