@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import NotAFeed
+from bot.feed_items import http_url
 from bot.parse import (
     ParsedFeed,
     ParsedItem,
-    _http_url,
     discover_feed_links,
     looks_like_json_feed,
     normalize_link,
@@ -708,7 +708,7 @@ def test_looks_like_json_feed(body: bytes, content_type: str | None, expected: b
 
 
 def _joined_http_url(value: str, base: str) -> str | None:
-    """What _http_url returned before plain URLs skipped urljoin: the reference."""
+    """What http_url returned before plain URLs skipped urljoin: the reference."""
     value = normalize_text(value).replace("\n", "")
     try:
         joined = urljoin(base, value) if value else None
@@ -732,5 +732,5 @@ _URL_PARTS = st.sampled_from(
     st.sampled_from(["https://site.example/dir/page", "http://site.example/", "https://a.b"]),
 )
 def test_a_link_reads_the_same_with_or_without_urljoin(value: str, base: str) -> None:
-    assert _http_url("http://" + value, base) == _joined_http_url("http://" + value, base)
-    assert _http_url(value, base) == _joined_http_url(value, base)
+    assert http_url("http://" + value, base) == _joined_http_url("http://" + value, base)
+    assert http_url(value, base) == _joined_http_url(value, base)
