@@ -18,10 +18,11 @@ __all__ = ["first_image", "html_to_text", "normalize_text"]
 
 # Zero-width and invisible formatting characters (ZWSP, ZWNJ, ZWJ, LRM, RLM,
 # bidi embeddings/isolates, word joiner, BOM, soft hyphen, Mongolian vowel
-# separator) and control characters other than tab and newline.
+# separator), control characters other than tab and newline, and lone surrogates
+# (a JSON Feed's "\ud800" escape: no UTF-8 encodes them, so SQLite could not store them).
 _INVISIBLE = re.compile(
     "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
 )
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 # A string is treated as HTML when it holds a complete tag, a comment or an
@@ -196,7 +197,7 @@ _SIMPLE_TAG = re.compile(
 _PARAGRAPH_MARK = "\x01"
 _LINE_MARK = "\x02"
 _ENTITY = re.compile(r"&(?:#([0-9]{1,7});|#[xX]([0-9a-fA-F]{1,6});|([a-zA-Z][a-zA-Z0-9]*);)")
-_MARKS = re.compile("[\x00-\x02]")
+_MARKS = re.compile("[\x00-\x02\ud800-\udfff]")  # markers, and what lxml replaces
 _SIMPLE_VOID = {"br": _LINE_MARK, "hr": _PARAGRAPH_MARK, "img": ""}
 
 

@@ -1021,6 +1021,28 @@ def _cases() -> tuple[list[Case], dict[str, bytes]]:
         content_type=JSON_TYPE,
         what="a 5,000-digit number",
     )
+    add(
+        "json-lone-surrogates",
+        "items",
+        lambda m: jfeed(
+            [
+                jitem(
+                    m("a"),
+                    id="lone\ud800id",
+                    title=f"{m('a')} json \udfff",
+                    summary="half a pair \ud83d here",
+                    content_html="<p>torn \ud800 emoji</p>",
+                    authors=[{"name": "Ann \udc00"}],
+                    tags=["t\ud800"],
+                ),
+                jitem(m("b"), content_html="<ul><li>list \ud800</li></ul>"),
+            ],
+            title="Feed \ud800",
+        ),
+        ext="json",
+        content_type=JSON_TYPE,
+        what='lone surrogate escapes ("\\ud800") in every text field: no UTF-8 can store them',
+    )
     return cases, blobs
 
 

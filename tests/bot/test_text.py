@@ -168,6 +168,7 @@ _SIMPLE_PARTS = st.one_of(
             "&",
             "<",
             "\x01",
+            "\ud800",
         ]
     ),
 )
@@ -217,6 +218,12 @@ def test_first_image_skips_pixels_and_data_uris_and_resolves() -> None:
     assert (
         first_image(html, "https://example.com/blog/post") == "https://example.com/images/photo.jpg"
     )
+
+
+def test_lone_surrogates_are_dropped_so_the_text_can_be_stored() -> None:
+    # json.loads makes them from a "\ud800" escape; UTF-8 (and so SQLite) cannot hold them.
+    for text in (normalize_text("a\ud800b"), html_to_text("<p>a\udfff</p>b")):
+        text.encode("utf-8")
 
 
 def test_first_image_finds_tags_in_any_case_and_nothing_without_one() -> None:
