@@ -29,11 +29,10 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from unittest import mock
 
 import feedparser
 from lxml import etree  # type: ignore[import-untyped]
@@ -89,16 +88,6 @@ def cpu_per_item(work: Callable[[], int]) -> float:
     return (time.process_time() - start) / items * 1e6
 
 
-@contextmanager
-def replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
-    original = getattr(owner, name)
-    setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        setattr(owner, name, original)
-
-
 def store(parsed: list[tuple[str, list[NewItem]]], fts: str | None, one_transaction: bool) -> int:
     """Subscribe to every feed in a fresh database; the number of items stored.
 
@@ -142,8 +131,8 @@ def main() -> None:
     parsed = [
         (url, decide.new_items(parse_feed(body, url, None).items, set())) for url, body in documents
     ]
-    no_index = replaced(storage.items, "index_items", lambda db, ids: None)
-    no_deliveries = replaced(storage.items.ItemStore, "_insert_deliveries", lambda *a: 0)
+    no_index = mock.patch.object(storage.items, "index_items", lambda db, ids: None)
+    no_deliveries = mock.patch.object(storage.items.ItemStore, "_insert_deliveries", lambda *a: 0)
     tokenizer = "tokenize = 'porter unicode61 remove_diacritics 2'"
 
     def parse_with(read: Callable[[bytes], int]) -> Callable[[], int]:
