@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.cluster import THRESHOLD, Fingerprint, StoryText, best_match, fingerprint
+from bot.stories.cluster import THRESHOLD, Fingerprint, StoryText, best_match, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = ROOT / "tests" / "data" / "stories"

@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import storage.items  # noqa: E402
-from bot import decide  # noqa: E402
-from bot.parse import parse_feed  # noqa: E402
-from bot.route import route  # noqa: E402
+from bot.pipeline import decide  # noqa: E402
+from bot.pipeline.parse import parse_feed  # noqa: E402
+from bot.pipeline.route import route  # noqa: E402
 from storage import Storage  # noqa: E402
 from storage.models import NewItem  # noqa: E402
 from storage.storage import Subscription  # noqa: E402

@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 
 from bench.poll import compile_project, copy_archive
-from bot.opml import OpmlFeed, write_opml
+from bot.services.opml import OpmlFeed, write_opml
 from tests.discord_emulator import DiscordEmulator
 from tests.e2e.harness import MANAGE_GUILD, BotProcess
 from tests.feed_corpus import fill

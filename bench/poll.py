@@ -58,7 +58,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.opml import OpmlFeed, write_opml  # noqa: E402
+from bot.services.opml import OpmlFeed, write_opml  # noqa: E402
 from tests.feed_corpus import fill  # noqa: E402
 from tests.feed_server import Feed, FeedServer  # noqa: E402
 from tests.newsdesk_cli import newsdesk_command  # noqa: E402

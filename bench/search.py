@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.topics import TopicService  # noqa: E402
+from bot.services.topics import TopicService  # noqa: E402
 from storage import AsyncStorage, Storage  # noqa: E402
 from storage import search as search_module  # noqa: E402
 from storage.timeutil import to_db  # noqa: E402

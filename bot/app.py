@@ -13,19 +13,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import __version__
 from bot.brief.llm import LlmSummarizer
-from bot.brief.service import BriefService
 from bot.clock import Clock, system_clock
-from bot.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
-from bot.follows import FollowService
-from bot.guild_service import GuildService
 from bot.loop_monitor import LoopMonitor
-from bot.netguard import AddressGuard
-from bot.parse_workers import FeedParser, default_processes
-from bot.poller import Poller
+from bot.pipeline.briefing import BriefService
+from bot.pipeline.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
+from bot.pipeline.netguard import AddressGuard
+from bot.pipeline.parse.workers import FeedParser, default_processes
+from bot.pipeline.poller import Poller
 from bot.scheduler import make_scheduler, wake
+from bot.services.follows import FollowService
+from bot.services.guilds import GuildService
+from bot.services.sources import SourceService
+from bot.services.topics import TopicService
 from bot.settings import Settings
-from bot.source_service import SourceService
-from bot.topics import TopicService
 from storage import AsyncStorage, Storage
 
 POLL_JOB = "poll-due-feeds"

@@ -20,7 +20,7 @@ from rich.progress import Progress
 from bot import __version__
 from bot.errors import Duplicate, NewsdeskError, NotFound
 from bot.logs import setup_logging
-from bot.opml import OpmlFeed, read_opml, write_opml
+from bot.services.opml import OpmlFeed, read_opml, write_opml
 from bot.settings import Settings
 
 # The app, storage and discord.py are imported by the verbs that use them: every command
@@ -115,8 +115,8 @@ async def _run(settings: Settings) -> int:
     import discord
 
     from bot.app import open_app
-    from bot.discord_endpoints import use_discord_endpoints
-    from bot.newsbot import NewsBot
+    from bot.shell.client import NewsBot
+    from bot.shell.endpoints import use_discord_endpoints
 
     token = settings.token()
     if not token:
@@ -149,9 +149,9 @@ def cmd_run(_: argparse.Namespace) -> int:
 
 async def _sync_commands(settings: Settings, guild_id: int | None) -> int:
     from bot.app import open_app
-    from bot.command_sync import sync_commands
-    from bot.discord_endpoints import use_discord_endpoints
-    from bot.newsbot import NewsBot
+    from bot.shell.client import NewsBot
+    from bot.shell.command_sync import sync_commands
+    from bot.shell.endpoints import use_discord_endpoints
 
     token = settings.token()
     if not token:
@@ -223,7 +223,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     import json
 
-    from bot.preview import make_preview, print_preview
+    from bot.services.preview import make_preview, print_preview
 
     settings = load_settings()
     setup_logging("WARNING", secrets=_secrets(settings))
@@ -249,7 +249,7 @@ async def _import(
     settings: Settings, feeds: list[OpmlFeed], guild: int, channel: int
 ) -> Counter[str]:
     from bot.app import open_app
-    from bot.source_service import AddRequest
+    from bot.services.sources import AddRequest
 
     counts: Counter[str] = Counter()
     failures: list[str] = []

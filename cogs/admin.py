@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot import __version__
 from bot.app import App
 from bot.loop_monitor import LagStats
-from bot.permissions import require_moderator
+from bot.shell.permissions import require_moderator
 from storage.models import GuildSettings, GuildStatus
 
 Interaction = discord.Interaction[discord.Client]

@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.digest import Digests
-from bot.permissions import moderator_check
+from bot.services.digests import Digests
+from bot.shell.permissions import moderator_check
 
 Interaction = discord.Interaction[discord.Client]
 

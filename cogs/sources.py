@@ -11,10 +11,10 @@ from discord.ext import commands
 
 from bot.app import App
 from bot.errors import InvalidOption
-from bot.opml import MAX_OPML_BYTES, read_opml
-from bot.permissions import is_moderator, moderator_check
-from bot.replies import import_summary, info_pages, list_pages, md
-from bot.source_service import AddRequest, SourceChanges
+from bot.services.opml import MAX_OPML_BYTES, read_opml
+from bot.services.sources import AddRequest, SourceChanges
+from bot.shell.permissions import is_moderator, moderator_check
+from bot.shell.replies import import_summary, info_pages, list_pages, md
 
 Interaction = discord.Interaction[discord.Client]
 Style = Literal["brief", "summary", "headline", "digest"]

@@ -7,9 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.follows import link
-from bot.render import clean, truncate
-from bot.topics import MAX_DAYS, MAX_LATEST, NO_RESULTS, Trending
+from bot.pipeline.render import clean, truncate
+from bot.services.follows import link
+from bot.services.topics import MAX_DAYS, MAX_LATEST, NO_RESULTS, Trending
 from storage.search import MARK_END, MARK_START, SearchHit, StoryLine
 
 Interaction = discord.Interaction[discord.Client]

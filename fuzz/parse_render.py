@@ -24,10 +24,10 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 with atheris.instrument_imports(include=["bot", "storage"]):
-    from bot.decide import to_new_item
     from bot.errors import NotAFeed
-    from bot.parse import parse_feed
-    from bot.render import MessagePayload, render
+    from bot.pipeline.decide import to_new_item
+    from bot.pipeline.parse import parse_feed
+    from bot.pipeline.render import MessagePayload, render
     from storage.models import Item, Source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)

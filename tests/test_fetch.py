@@ -27,7 +27,7 @@ from bot.errors import (
     ResponseTooLarge,
     TooManyRedirects,
 )
-from bot.fetch import (
+from bot.pipeline.fetch import (
     FEED_ACCEPT,
     USER_AGENT_TEMPLATE,
     Fetcher,
@@ -36,7 +36,7 @@ from bot.fetch import (
     parse_expires,
     parse_retry_after,
 )
-from bot.netguard import AddressGuard
+from bot.pipeline.netguard import AddressGuard
 from tests.feed_server import FeedServer
 
 LOCAL = AddressGuard(["127.0.0.1"])

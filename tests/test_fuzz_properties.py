@@ -24,8 +24,8 @@ from bot.brief.model import (
     KeyDetails,
 )
 from bot.errors import NotAFeed
-from bot.parse import parse_feed
-from bot.render import MessagePayload, render
+from bot.pipeline.parse import parse_feed
+from bot.pipeline.render import MessagePayload, render
 from storage.models import Item
 from storage.search import follow_expression, match_expression
 from tests.malformed_corpus import CORPUS, load

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import BlockedAddress, FetchError, InvalidURL, UserError
-from bot.netguard import (
+from bot.pipeline.netguard import (
     AddressGuard,
     GuardedResolver,
     is_public_address,

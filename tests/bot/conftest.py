@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import poller as poller_module
-from bot.fetch import Fetcher, make_session
-from bot.netguard import AddressGuard
-from bot.poller import Poller
+from bot.pipeline import poller as poller_module
+from bot.pipeline.fetch import Fetcher, make_session
+from bot.pipeline.netguard import AddressGuard
+from bot.pipeline.poller import Poller
+from bot.services.sources import AddRequest, SourceService
 from bot.settings import Settings
-from bot.source_service import AddRequest, SourceService
 from storage import AsyncStorage, Storage
 from storage.models import Source
 from tests.feed_server import FeedServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from bot.parse import ParsedFeed, parse_feed
+from bot.pipeline.parse import ParsedFeed, parse_feed
 
 CRASH = b"<crash-the-parser/>"
 

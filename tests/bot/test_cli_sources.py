@@ -8,7 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from bot.opml import OpmlFeed, read_opml, write_opml
+from bot.services.opml import OpmlFeed, read_opml, write_opml
 from tests.feed_server import FeedServer
 from tests.newsdesk_cli import newsdesk_command
 

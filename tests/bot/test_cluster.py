@@ -1,4 +1,4 @@
-"""bot.cluster: story matching, measured on a hand-written fixture of news items.
+"""bot.stories.cluster: story matching, measured on a hand-written fixture of news items.
 
 The fixture (tests/data/stories/stories.json) holds groups of items that report one story
 in different words from different outlets, and decoys: the same company or topic, another
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cluster import (
+from bot.stories.cluster import (
     FINGERPRINT_VERSION,
     THRESHOLD,
     Fingerprint,

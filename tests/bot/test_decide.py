@@ -3,8 +3,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from bot import decide
-from bot.parse import ParsedItem
+from bot.pipeline import decide
+from bot.pipeline.parse import ParsedItem
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 RNG = random.Random(7)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.digest import Digests, compose, fire_times, missed_fire, parse_time, rank
 from bot.errors import InvalidOption
+from bot.services.digests import Digests, compose, fire_times, missed_fire, parse_time, rank
 from storage.digests import DigestCandidate, DigestSchedule
 from tests.bot.conftest import Pipeline
 from tests.bot.test_alerts import RecordingSender

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.errors import NotAFeed
-from bot.parse import ParsedFeed, parse_feed
+from bot.pipeline.parse import ParsedFeed, parse_feed
 from tests.malformed_corpus import (
     CORPUS,
     Case,

@@ -1,4 +1,4 @@
-"""bot.parse: every fixture under tests/feeds, identity rules, bad input."""
+"""bot.pipeline.parse: every fixture under tests/feeds, identity rules, bad input."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import NotAFeed
-from bot.feed_items import http_url
-from bot.parse import (
+from bot.pipeline.parse import (
     ParsedFeed,
     ParsedItem,
     discover_feed_links,
@@ -23,7 +22,8 @@ from bot.parse import (
     normalize_link,
     parse_feed,
 )
-from bot.text import normalize_text
+from bot.pipeline.parse.items import http_url
+from bot.text.from_html import normalize_text
 
 FEEDS = Path(__file__).parent.parent / "feeds"
 FEED_URL = "https://feeds.example.com/feed"

@@ -14,8 +14,8 @@ import random
 import pytest
 
 from bot.errors import NotAFeed
-from bot.parse import ParsedFeed, parse_feed
-from bot.parse_fast import parse_fast
+from bot.pipeline.parse import ParsedFeed, parse_feed
+from bot.pipeline.parse.fast import parse_fast
 from tests.feed_corpus import HAND_MADE, fill, fixture_documents
 from tests.feed_server import FeedServer
 

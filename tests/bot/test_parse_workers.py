@@ -14,8 +14,8 @@ import psutil
 import pytest
 
 from bot.errors import NotAFeed
-from bot.fetch import FetchResult
-from bot.parse_workers import FeedParser
+from bot.pipeline.fetch import FetchResult
+from bot.pipeline.parse.workers import FeedParser
 from tests.bot.crashing_parser import CRASH, parse_or_die
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ async def test_feeds_parsing_beside_a_crash_are_tried_again(workers: FeedParser)
 
 BOT_WITH_WORKERS = """
 import asyncio, os, sys
-from bot.parse_workers import FeedParser
+from bot.pipeline.parse.workers import FeedParser
 from tests.bot.test_parse_workers import FEEDS, fetched
 
 async def main():

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.fetch import FetchResult
-from bot.parse import ParsedFeed
-from bot.parse_workers import FeedParser
-from bot.source_service import AddRequest
+from bot.pipeline.fetch import FetchResult
+from bot.pipeline.parse import ParsedFeed
+from bot.pipeline.parse.workers import FeedParser
+from bot.services.sources import AddRequest
 from tests.bot.conftest import Pipeline
 
 

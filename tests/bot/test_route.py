@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.route import matching_keyword, route
+from bot.pipeline.route import matching_keyword, route
 from storage.models import NewItem
 from tests.models import make_new_item, make_source
 

@@ -1,4 +1,4 @@
-"""bot.text: HTML fragments to clean plain text, first image of a fragment."""
+"""bot.text.from_html: HTML fragments to clean plain text, first image of a fragment."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import (
+from bot.text.from_html import (
     _lxml_html_to_text,
     _simple_html_to_text,
     first_image,

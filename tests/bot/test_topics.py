@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.follows import dm_embed, nonce_for, normalize_keywords
-from bot.render import link, safe_url
-from bot.topics import key_phrases, most_covered
+from bot.pipeline.render import link, safe_url
+from bot.services.follows import dm_embed, nonce_for, normalize_keywords
+from bot.services.topics import key_phrases, most_covered
 from cogs.topics import snippet_markdown
 from storage.follows import DMBatch, FollowMatch
 from storage.search import MARK_END, MARK_START, StoryLine

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import open_app
-from bot.newsbot import EXTENSIONS, NewsBot
 from bot.settings import Settings
+from bot.shell.client import EXTENSIONS, NewsBot
 
 
 def walk(options: list[dict[str, Any]], path: str, seen: list[str]) -> None:

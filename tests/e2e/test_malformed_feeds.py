@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.errors import NotAFeed
-from bot.parse import parse_feed
-from bot.replies import md
+from bot.pipeline.parse import parse_feed
+from bot.shell.replies import md
 from tests.discord_emulator import DiscordEmulator, Message
 from tests.e2e.harness import BotProcess, world
 from tests.feed_server import FeedServer

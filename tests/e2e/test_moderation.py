@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.opml import OpmlFeed, read_opml, write_opml
+from bot.services.opml import OpmlFeed, read_opml, write_opml
 from tests.discord_emulator import DiscordEmulator
 from tests.e2e.harness import REFUSAL, BotProcess, slash, world
 from tests.feed_server import FeedServer

@@ -6,8 +6,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.topics import DM_NOTE
-from bot.tree import UNEXPECTED
+from bot.services.topics import DM_NOTE
+from bot.shell.tree import UNEXPECTED
 from tests.discord_emulator import DiscordEmulator
 from tests.e2e.harness import BotProcess, polls, setup_guild
 from tests.feed_server import FeedServer

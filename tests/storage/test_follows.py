@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import Duplicate, LimitReached, NotFound
-from bot.route import route
+from bot.pipeline.route import route
 from storage import Storage
 from storage.models import NewItem
 from storage.storage import Subscription

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.route import route
+from bot.pipeline.route import route
 from storage import Storage
 from storage import search as search_module
 from storage.items import index_items

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import Duplicate, NotFound, StorageError
-from bot.route import route
+from bot.pipeline.route import route
 from storage import Storage
 from storage.migrations import MIGRATIONS, migrate, pending
 from storage.models import NewItem

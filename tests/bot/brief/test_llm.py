@@ -13,7 +13,7 @@ import pytest
 
 from bot.brief.embedded import Article
 from bot.brief.llm import LlmFailed, LlmSummarizer
-from bot.brief.service import BriefService
+from bot.pipeline.briefing import BriefService
 from storage import AsyncStorage, Storage
 from tests.llm_server import ARTICLE, ARTICLE_TITLE, FakeLlmServer
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.brief.model import Brief, KeyDetails
-from bot.render import EMBED_TOTAL_LIMIT, MISMATCH_NOTE, embed_length, render
+from bot.pipeline.render import EMBED_TOTAL_LIMIT, MISMATCH_NOTE, embed_length, render
 from tests.bot.test_render import ITEM, SOURCE
 
 BRIEF_SOURCE = replace(SOURCE, style="brief")

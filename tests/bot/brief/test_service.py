@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.brief.model import Brief
-from bot.brief.service import BriefService
-from bot.deliver import Deliverer
-from bot.render import MessagePayload
+from bot.pipeline.briefing import BriefService
+from bot.pipeline.deliver import Deliverer
+from bot.pipeline.render import MessagePayload
 from storage import AsyncStorage, Storage
 from storage.models import Item, NewItem
 from tests.llm_server import ARTICLE, ARTICLE_TITLE

@@ -6,9 +6,9 @@ from datetime import datetime
 
 import discord
 
-from bot.paginate import chunk_lines
-from bot.route import split_keywords
-from bot.source_service import ImportReport, SourceInfo
+from bot.pipeline.route import split_keywords
+from bot.services.sources import ImportReport, SourceInfo
+from bot.shell.paginate import chunk_lines
 from storage.models import Source, SourceStatus
 
 EMBED_PAGE = 3900  # an embed description holds 4,096; leave room for the cut marker

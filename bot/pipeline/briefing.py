@@ -16,11 +16,11 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from bot.article import fetch_article_text
 from bot.brief.embedded import Article, summarize
 from bot.brief.llm import LlmFailed, LlmSummarizer
 from bot.brief.model import Brief
-from bot.fetch import Fetcher
+from bot.pipeline.article import fetch_article_text
+from bot.pipeline.fetch import Fetcher
 from storage import AsyncStorage
 from storage.models import Item
 

@@ -21,8 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.errors import NotAFeed
-from bot.fetch import FetchResult
-from bot.parse import ParsedFeed, parse_feed
+from bot.pipeline.fetch import FetchResult
+from bot.pipeline.parse import ParsedFeed, parse_feed
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def _pool(processes: int) -> ProcessPoolExecutor:
     # forkserver: workers fork from a clean process, never from this threaded one. It
     # preloads the parser, which every worker would otherwise import again.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["bot.parse"])
+    context.set_forkserver_preload(["bot.pipeline.parse"])
     return ProcessPoolExecutor(
         processes, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
     )

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from bot.text import normalize_text
+from bot.text.from_html import normalize_text
 
 HASH_SUMMARY_CHARS = 200
 WHITESPACE = b" \t\r\n\x0c"

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from bot.parse import ParsedItem
+from bot.pipeline.parse import ParsedItem
 from storage.models import NewItem
 
 DAY = 24 * 3600.0

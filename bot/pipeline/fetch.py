@@ -41,7 +41,7 @@ from bot.errors import (
     ResponseTooLarge,
     TooManyRedirects,
 )
-from bot.netguard import AddressGuard, GuardedResolver, shorten
+from bot.pipeline.netguard import AddressGuard, GuardedResolver, shorten
 
 USER_AGENT_TEMPLATE = "newsdesk/{version} (+https://github.com/newsdesk/newsdesk; Discord news bot)"
 

@@ -18,11 +18,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import Clock
-from bot.deliver import Sender
 from bot.errors import InvalidOption, NotFound
-from bot.guild_service import valid_timezone
-from bot.render import MessagePayload, clean, first_sentences, link, truncate
+from bot.pipeline.deliver import Sender
+from bot.pipeline.render import MessagePayload, clean, first_sentences, link, truncate
 from bot.scheduler import guarded
+from bot.services.guilds import valid_timezone
 from storage import AsyncStorage
 from storage.digests import DigestCandidate, DigestSchedule
 

@@ -14,12 +14,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import decide
 from bot.clock import Clock
 from bot.errors import FetchError, NotAFeed
-from bot.fetch import Fetcher
-from bot.parse_workers import FeedParser
-from bot.route import route
+from bot.pipeline import decide
+from bot.pipeline.fetch import Fetcher
+from bot.pipeline.parse.workers import FeedParser
+from bot.pipeline.route import route
 from storage import AsyncStorage
 from storage.models import Feed
 

@@ -26,9 +26,10 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from bot.discover import discover_feed_links
 from bot.errors import NotAFeed
-from bot.feed_items import (
+from bot.pipeline.parse.discover import discover_feed_links
+from bot.pipeline.parse.fast import parse_fast
+from bot.pipeline.parse.items import (
     WHITESPACE,
     ParsedFeed,
     ParsedItem,
@@ -42,9 +43,8 @@ from bot.feed_items import (
     strip_bom,
     unique,
 )
-from bot.parse_fast import parse_fast
-from bot.parse_json import looks_like_json_feed, parse_json_feed
-from bot.text import first_image, html_to_text, normalize_text
+from bot.pipeline.parse.json_feed import looks_like_json_feed, parse_json_feed
+from bot.text.from_html import first_image, html_to_text, normalize_text
 
 __all__ = [
     "ParsedFeed",

@@ -18,10 +18,10 @@ import aiohttp
 import discord
 
 from bot.brief.model import Brief
-from bot.brief.service import BriefService
 from bot.clock import Clock
-from bot.render import MessagePayload, render
-from bot.stories import StoryDesk, with_coverage
+from bot.pipeline.briefing import BriefService
+from bot.pipeline.render import MessagePayload, render
+from bot.stories.desk import StoryDesk, with_coverage
 from storage import AsyncStorage
 from storage.models import Outgoing, Source
 

@@ -8,17 +8,17 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot import decide
-from bot.brief.service import BriefService, article_of
 from bot.clock import Clock
 from bot.errors import Duplicate, InvalidOption, LimitReached, NewsdeskError, NotAFeed, NotFound
-from bot.fetch import Fetcher, FetchResult
-from bot.opml import OpmlFeed, write_opml
-from bot.parse import ParsedFeed, discover_feed_links
-from bot.parse_workers import FeedParser
-from bot.poller import body_hash
-from bot.render import MessagePayload, render
-from bot.route import route, split_keywords
+from bot.pipeline import decide
+from bot.pipeline.briefing import BriefService, article_of
+from bot.pipeline.fetch import Fetcher, FetchResult
+from bot.pipeline.parse import ParsedFeed, discover_feed_links
+from bot.pipeline.parse.workers import FeedParser
+from bot.pipeline.poller import body_hash
+from bot.pipeline.render import MessagePayload, render
+from bot.pipeline.route import route, split_keywords
+from bot.services.opml import OpmlFeed, write_opml
 from bot.settings import Settings
 from storage import AsyncStorage
 from storage.deliveries import DeliveryLine

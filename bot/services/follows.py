@@ -20,7 +20,7 @@ import discord
 
 from bot.clock import Clock
 from bot.errors import InvalidOption
-from bot.render import clean, link, truncate
+from bot.pipeline.render import clean, link, truncate
 from bot.settings import Settings
 from storage import AsyncStorage
 from storage.follows import DMBatch, Follow

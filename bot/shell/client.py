@@ -8,15 +8,15 @@ from datetime import timedelta
 import discord
 from discord.ext import commands
 
-from bot.alerts import Alerts
 from bot.app import ALERT_JOB, DELIVER_JOB, POLL_JOB, App
-from bot.command_sync import sync_commands
-from bot.deliver import Deliverer, DiscordSender
-from bot.digest import Digests
-from bot.follows import FOLLOW_JOB, notifier_job, notify_tick_seconds
+from bot.pipeline.deliver import Deliverer, DiscordSender
 from bot.scheduler import add_interval_job, guarded
-from bot.stories import StoryDesk
-from bot.tree import NewsTree
+from bot.services.alerts import Alerts
+from bot.services.digests import Digests
+from bot.services.follows import FOLLOW_JOB, notifier_job, notify_tick_seconds
+from bot.shell.command_sync import sync_commands
+from bot.shell.tree import NewsTree
+from bot.stories.desk import StoryDesk
 
 log = logging.getLogger(__name__)
 

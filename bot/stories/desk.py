@@ -11,8 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.clock import Clock
-from bot.cluster import DEFAULT_WINDOW, Fingerprint, StoryText, best_match, fingerprint
-from bot.render import (
+from bot.pipeline.render import (
     CONTENT_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_LIMIT,
@@ -22,6 +21,7 @@ from bot.render import (
     embed_length,
     truncate,
 )
+from bot.stories.cluster import DEFAULT_WINDOW, Fingerprint, StoryText, best_match, fingerprint
 from storage import AsyncStorage
 from storage.models import Item, Outgoing
 from storage.stories import Candidate, Coverage

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from bot.feed_items import http_url, join_url, normalize_link
+from bot.pipeline.parse.items import http_url, join_url, normalize_link
 
 _FEED_LINK_TYPES = frozenset(
     {

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from bot.errors import NotAFeed
-from bot.feed_items import (
+from bot.pipeline.parse.items import (
     WHITESPACE,
     ParsedFeed,
     ParsedItem,
@@ -22,7 +22,7 @@ from bot.feed_items import (
     strip_bom,
     unique,
 )
-from bot.text import first_image, html_to_text, normalize_text
+from bot.text.from_html import first_image, html_to_text, normalize_text
 
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
 

@@ -9,8 +9,8 @@ import logging
 import discord
 
 from bot.clock import Clock
-from bot.deliver import Sender
-from bot.render import MessagePayload, clean
+from bot.pipeline.deliver import Sender
+from bot.pipeline.render import MessagePayload, clean
 from storage import AsyncStorage
 from storage.models import Source
 from storage.sources import AlertDue

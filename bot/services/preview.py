@@ -16,16 +16,16 @@ from rich.table import Table
 from rich.text import Text
 
 from bot import __version__
-from bot.article import extract_main_text
 from bot.brief.embedded import Article, summarize
 from bot.brief.llm import LlmFailed, LlmSummarizer
 from bot.brief.model import DETAIL_NAMES, Brief
 from bot.errors import NewsdeskError, NotAFeed
-from bot.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
-from bot.netguard import AddressGuard
-from bot.parse import parse_feed
+from bot.pipeline.article import extract_main_text
+from bot.pipeline.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
+from bot.pipeline.netguard import AddressGuard
+from bot.pipeline.parse import parse_feed
 from bot.settings import Settings
-from bot.text import html_to_text
+from bot.text.from_html import html_to_text
 
 PREVIEW_ACCEPT = "application/rss+xml, application/atom+xml, text/html;q=0.9, */*;q=0.5"
 

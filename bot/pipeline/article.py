@@ -7,7 +7,7 @@ import asyncio
 import logging
 
 from bot.errors import FetchError
-from bot.fetch import Fetcher
+from bot.pipeline.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
