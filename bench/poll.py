@@ -15,7 +15,7 @@ items/s):
 
 1. **newsdesk first sight** = one ``newsdesk sources import`` of the OPML files: every feed fetched,
    parsed, every item stored and FTS-indexed, its delivery marked skipped, nothing posted
-   and no brief made. This is newsdesk's "all new" (see README, Performance: importing is
+   and no brief made. This is newsdesk's "all new" (see docs/performance.md: importing is
    where a new source's backlog is stored; a later ``poll --once`` would find them known).
 2. **newsdesk all unchanged** = ``newsdesk poll --once`` with every feed made due: each
    answers 304 (ETag) or the same body.
@@ -220,36 +220,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="newsdesk-bench-poll-"))
     results: dict[str, Any] = {"sources": args.sources, "machine": platform.machine()}
     async with FeedServer() as srv:
-        feeds: list[Feed] = []
-        faults = {"slow": 0, "500": 0, "oversized": 0}
-        oversized = (
-            b"<rss version='2.0'><channel>" + b" " * (11 * 1024 * 1024) + b"</channel></rss>"
-        )
-        for number in range(args.sources):
-            kind = "rss" if number % 2 else "atom"
-            feed = srv.add_feed(f"/feeds/{number}.xml", title=f"Source {number}", kind=kind)
-            fill(feed, rng.randint(20, 100), rng, tricky=0.05)
-            cached(feed)
-            share = rng.random()
-            if share < 0.02:
-                srv.delay(feed.path, 2.0)
-                faults["slow"] += 1
-            elif share < 0.04:
-                srv.fail(feed.path, status=500, count=None)
-                faults["500"] += 1
-            elif share < 0.045:
-                srv.serve_bytes(feed.path, oversized, content_type="application/rss+xml")
-                faults["oversized"] += 1
-            feeds.append(feed)
+        feeds, faults = serve_feeds(srv, args.sources, rng)
         items_served = sum(len(f.items) for f in feeds)
         body_mb = sum(len(f.render()) for f in feeds) / 1e6
         results |= {"items_served": items_served, "feed_mb": round(body_mb, 1), "faults": faults}
-        spellings = host_spellings(100)
-        port = srv.port
-        ours = [
-            OpmlFeed(f"http://{spellings[n % len(spellings)]}:{port}{f.path}", f.title)
-            for n, f in enumerate(feeds)
-        ]
+        ours = opml_feeds(feeds, srv.port)
         db = work / "newsdesk.db"
         if args.archive:
             copy_archive(args.archive, db)
@@ -261,84 +236,137 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "NEWSDESK_MAX_SOURCES_PER_GUILD": str(args.sources + 10),
             "NEWSDESK_LOG_LEVEL": "WARNING",
         }
-        cli = newsdesk_command()
-        # An OPML file holds at most 500 outlines (bot/opml.py): files of 500, one import.
-        names = []
-        for part in range(0, len(ours), OPML_OUTLINES):
-            names.append(f"feeds-{part // OPML_OUTLINES}.opml")
-            (work / names[-1]).write_bytes(write_opml(ours[part : part + OPML_OUTLINES]))
-        run = await run_measured([*cli, "sources", "import", *names, *TARGET], env, work)
-        run["last_output"] = run.pop("stdout")
-        stored = count(db, "SELECT COUNT(*) FROM items") - results.get("archive_items", 0)
-        run |= {
-            "items_stored": stored,
-            "items_per_s": round(stored / run["wall_s"]),
-            "feeds_per_s": round(args.sources / run["wall_s"]),
-        }
-        results["newsdesk_first_sight"] = run
-
-        make_due(db, port)
-        run = await run_measured([*cli, "poll", "--once"], env, work)
-        polled = re.search(r"polled (\d+) feed", run["stdout"])
-        run["feeds_polled"] = int(polled.group(1)) if polled else 0
-        run["feeds_per_s"] = round(run["feeds_polled"] / run["wall_s"])
-        # The command's own report: polling alone, without starting Python and the app
-        # (what reader's figure covers: its update_feeds call only).
-        phase = re.search(r"in ([\d.]+) s", run["stdout"])
-        if phase:
-            run["poll_s"] = float(phase.group(1))
-            run["poll_feeds_per_s"] = round(run["feeds_polled"] / run["poll_s"])
-        results["newsdesk_unchanged"] = run
-
+        results["newsdesk_first_sight"] = await newsdesk_first_sight(
+            ours, env, work, db, results.get("archive_items", 0)
+        )
+        make_due(db, srv.port)
+        results["newsdesk_unchanged"] = await newsdesk_unchanged(env, work)
         if not args.skip_reader:
-            python = ensure_reader()
-            (work / "urls.txt").write_text("\n".join(f.url for f in feeds))
-            (work / "reader_bench.py").write_text(READER_SCRIPT)
-            reader_runs = {}
-            for workers in args.workers:
-                rdb = work / f"reader-{workers}.sqlite"
-                run = await run_measured(
-                    [str(python), "reader_bench.py", str(rdb), "urls.txt", str(workers), "2"],
-                    {**os.environ},
-                    work,
-                )
-                lines = [line for line in run.pop("stdout").splitlines() if line.startswith("[")]
-                rounds = json.loads(lines[-1]) if run["exit"] == 0 and lines else []
-                if rounds:
-                    first, second = rounds
-                    run |= {
-                        "update_wall_s": round(first["wall"], 2),
-                        "items_stored": first["new"],
-                        "items_per_s": round(first["new"] / first["wall"]),
-                        "errors": first["errors"],
-                        "unchanged_wall_s": round(second["wall"], 2),
-                        "unchanged_feeds_per_s": round(args.sources / second["wall"]),
-                    }
-                reader_runs[str(workers)] = run
-            results["reader"] = reader_runs
-            best = max(
-                (r for r in reader_runs.values() if "items_per_s" in r),
-                key=lambda r: r["items_per_s"],
-                default=None,
-            )
-            if best is not None:
-                ours_rate = results["newsdesk_first_sight"]["items_per_s"]
-                results["ratio_first_sight"] = round(ours_rate / best["items_per_s"], 1)
-                # Against reader's best unchanged rate, whichever worker setting gave it.
-                best_unchanged = max(
-                    r["unchanged_feeds_per_s"]
-                    for r in reader_runs.values()
-                    if "unchanged_feeds_per_s" in r
-                )
-                unchanged = results["newsdesk_unchanged"]
-                for key, rate in (("", "feeds_per_s"), ("_polling", "poll_feeds_per_s")):
-                    if rate in unchanged:
-                        results[f"ratio_unchanged{key}"] = round(
-                            unchanged[rate] / best_unchanged, 1
-                        )
+            results["reader"] = await reader_runs(feeds, args.workers, args.sources, work)
+            results |= ratios(results)
     results["python"] = platform.python_version()
     results["sqlite"] = sqlite3.sqlite_version
     return results
+
+
+def serve_feeds(
+    srv: FeedServer, sources: int, rng: random.Random
+) -> tuple[list[Feed], dict[str, int]]:
+    """The feeds, RSS and Atom alternately, with their share of faults; and the faults."""
+    feeds: list[Feed] = []
+    faults = {"slow": 0, "500": 0, "oversized": 0}
+    oversized = b"<rss version='2.0'><channel>" + b" " * (11 * 1024 * 1024) + b"</channel></rss>"
+    for number in range(sources):
+        kind = "rss" if number % 2 else "atom"
+        feed = srv.add_feed(f"/feeds/{number}.xml", title=f"Source {number}", kind=kind)
+        fill(feed, rng.randint(20, 100), rng, tricky=0.05)
+        cached(feed)
+        share = rng.random()
+        if share < 0.02:
+            srv.delay(feed.path, 2.0)
+            faults["slow"] += 1
+        elif share < 0.04:
+            srv.fail(feed.path, status=500, count=None)
+            faults["500"] += 1
+        elif share < 0.045:
+            srv.serve_bytes(feed.path, oversized, content_type="application/rss+xml")
+            faults["oversized"] += 1
+        feeds.append(feed)
+    return feeds, faults
+
+
+def opml_feeds(feeds: list[Feed], port: int) -> list[OpmlFeed]:
+    """The feeds as newsdesk imports them: 127.0.0.1 spelled 100 ways."""
+    spellings = host_spellings(100)
+    return [
+        OpmlFeed(f"http://{spellings[n % len(spellings)]}:{port}{f.path}", f.title)
+        for n, f in enumerate(feeds)
+    ]
+
+
+async def newsdesk_first_sight(
+    ours: list[OpmlFeed], env: dict[str, str], work: Path, db: Path, archive_items: int
+) -> dict[str, Any]:
+    """Phase 1: one `newsdesk sources import` of every feed."""
+    # An OPML file holds at most 500 outlines (bot/services/opml.py): files of 500, one import.
+    names = []
+    for part in range(0, len(ours), OPML_OUTLINES):
+        names.append(f"feeds-{part // OPML_OUTLINES}.opml")
+        (work / names[-1]).write_bytes(write_opml(ours[part : part + OPML_OUTLINES]))
+    run = await run_measured([*newsdesk_command(), "sources", "import", *names, *TARGET], env, work)
+    run["last_output"] = run.pop("stdout")
+    stored = count(db, "SELECT COUNT(*) FROM items") - archive_items
+    run |= {
+        "items_stored": stored,
+        "items_per_s": round(stored / run["wall_s"]),
+        "feeds_per_s": round(len(ours) / run["wall_s"]),
+    }
+    return run
+
+
+async def newsdesk_unchanged(env: dict[str, str], work: Path) -> dict[str, Any]:
+    """Phase 2: `newsdesk poll --once` with every feed due and unchanged."""
+    run = await run_measured([*newsdesk_command(), "poll", "--once"], env, work)
+    polled = re.search(r"polled (\d+) feed", run["stdout"])
+    run["feeds_polled"] = int(polled.group(1)) if polled else 0
+    run["feeds_per_s"] = round(run["feeds_polled"] / run["wall_s"])
+    # The command's own report: polling alone, without starting Python and the app
+    # (what reader's figure covers: its update_feeds call only).
+    phase = re.search(r"in ([\d.]+) s", run["stdout"])
+    if phase:
+        run["poll_s"] = float(phase.group(1))
+        run["poll_feeds_per_s"] = round(run["feeds_polled"] / run["poll_s"])
+    return run
+
+
+async def reader_runs(
+    feeds: list[Feed], worker_settings: list[int], sources: int, work: Path
+) -> dict[str, dict[str, Any]]:
+    """Phase 3: reader's first sight and all unchanged, for each worker setting."""
+    python = ensure_reader()
+    (work / "urls.txt").write_text("\n".join(f.url for f in feeds))
+    (work / "reader_bench.py").write_text(READER_SCRIPT)
+    runs = {}
+    for workers in worker_settings:
+        rdb = work / f"reader-{workers}.sqlite"
+        run = await run_measured(
+            [str(python), "reader_bench.py", str(rdb), "urls.txt", str(workers), "2"],
+            {**os.environ},
+            work,
+        )
+        lines = [line for line in run.pop("stdout").splitlines() if line.startswith("[")]
+        rounds = json.loads(lines[-1]) if run["exit"] == 0 and lines else []
+        if rounds:
+            first, second = rounds
+            run |= {
+                "update_wall_s": round(first["wall"], 2),
+                "items_stored": first["new"],
+                "items_per_s": round(first["new"] / first["wall"]),
+                "errors": first["errors"],
+                "unchanged_wall_s": round(second["wall"], 2),
+                "unchanged_feeds_per_s": round(sources / second["wall"]),
+            }
+        runs[str(workers)] = run
+    return runs
+
+
+def ratios(results: dict[str, Any]) -> dict[str, float]:
+    """newsdesk's rates over reader's best ones (none when reader stored nothing)."""
+    runs = results["reader"].values()
+    best = max(
+        (r for r in runs if "items_per_s" in r), key=lambda r: r["items_per_s"], default=None
+    )
+    if best is None:
+        return {}
+    ours_rate = results["newsdesk_first_sight"]["items_per_s"]
+    found = {"ratio_first_sight": round(ours_rate / best["items_per_s"], 1)}
+    # Against reader's best unchanged rate, whichever worker setting gave it.
+    best_unchanged = max(r["unchanged_feeds_per_s"] for r in runs if "unchanged_feeds_per_s" in r)
+    unchanged = results["newsdesk_unchanged"]
+    for key, rate in (("", "feeds_per_s"), ("_polling", "poll_feeds_per_s")):
+        if rate in unchanged:
+            found[f"ratio_unchanged{key}"] = round(unchanged[rate] / best_unchanged, 1)
+    return found
 
 
 def table(results: dict[str, Any]) -> str:

@@ -1,12 +1,16 @@
-"""One place builds everything: storage, the HTTP session, the scheduler and the services."""
+"""One place builds everything: storage, the HTTP session, the scheduler, the services and
+the jobs; and closes them all. The Discord client is not built here: the shell hands in
+the `Sender` it posts through."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,23 +18,55 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import __version__
 from bot.brief.llm import LlmSummarizer
 from bot.clock import Clock, system_clock
+from bot.errors import SendError
 from bot.loop_monitor import LoopMonitor
 from bot.pipeline.briefing import BriefService
+from bot.pipeline.deliver import Deliverer, Sender
 from bot.pipeline.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
 from bot.pipeline.netguard import AddressGuard
 from bot.pipeline.parse.workers import FeedParser, default_processes
 from bot.pipeline.poller import Poller
-from bot.scheduler import make_scheduler, wake
-from bot.services.follows import FollowService
+from bot.scheduler import add_interval_job, make_scheduler, wake
+from bot.services.alerts import Alerts
+from bot.services.digests import Digests
+from bot.services.follows import DMSender, FollowNotifier, FollowService, notify_tick_seconds
 from bot.services.guilds import GuildService
 from bot.services.sources import SourceService
 from bot.services.topics import TopicService
 from bot.settings import Settings
+from bot.stories.desk import StoryDesk
+from bot.text.markdown import MessagePayload
 from storage import AsyncStorage, Storage
+
+log = logging.getLogger(__name__)
 
 POLL_JOB = "poll-due-feeds"
 DELIVER_JOB = "deliver-outbox"
 ALERT_JOB = "send-alerts"
+FOLLOW_JOB = "notify-follows"
+DELIVERY_SWEEP_SECONDS = 5.0
+ALERT_SWEEP_SECONDS = 60.0  # alerts are also woken by every failed or recovered poll
+
+
+class Messenger(Sender, DMSender, Protocol):
+    """What newsdesk sends through on its own: posts, edits, alerts, digests and DMs."""
+
+
+class Offline:
+    """The sender of a process that does not connect to Discord (the CLI's verbs): what
+    they queue waits in the outbox for the bot."""
+
+    async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
+        raise SendError("retry", "not connected to Discord")
+
+    async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
+        raise SendError("retry", "not connected to Discord")
+
+    async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
+        raise SendError("retry", "not connected to Discord")
+
+    def guild_name(self, guild_id: int) -> str:
+        return "your server"
 
 
 @dataclass
@@ -49,14 +85,50 @@ class App:
     topics: TopicService
     follows: FollowService
     briefs: BriefService
-
-    def wake_deliverer(self) -> None:
-        wake(self.scheduler, DELIVER_JOB)
+    deliverer: Deliverer
+    alerts: Alerts
+    digests: Digests
+    notifier: FollowNotifier
 
     @property
     def poll_tick_seconds(self) -> float:
         """How often due feeds are looked for: a tenth of the floor, between 0.5 s and 30 s."""
         return min(max(self.settings.min_interval_seconds / 10, 0.5), 30.0)
+
+    async def start(self) -> None:
+        """Start the background work: polling, delivery, follow DMs, alerts and digests."""
+        jobs = (
+            (POLL_JOB, self._poll, self.poll_tick_seconds),
+            (DELIVER_JOB, self._deliver, DELIVERY_SWEEP_SECONDS),
+            (FOLLOW_JOB, self._notify, notify_tick_seconds(self.settings)),
+            (ALERT_JOB, self._send_alerts, ALERT_SWEEP_SECONDS),
+        )
+        for job_id, job, seconds in jobs:
+            add_interval_job(self.scheduler, job_id, job, seconds)
+        self.scheduler.start()
+        self.loop_monitor.start()
+        await self.digests.start()
+
+    async def stop(self) -> None:
+        """Stop the background work (safe to call twice)."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.poller.close()
+        await self.loop_monitor.stop()
+
+    async def _poll(self) -> None:
+        await self.poller.poll_due()
+
+    async def _deliver(self) -> None:
+        posted = await self.deliverer.deliver_due()
+        if posted:
+            log.info("posted %d item(s)", posted)
+
+    async def _notify(self) -> None:
+        await self.notifier.run_once()
+
+    async def _send_alerts(self) -> None:
+        await self.alerts.send_due()
 
 
 async def _instance_id(storage: AsyncStorage) -> str:
@@ -79,8 +151,12 @@ def make_llm(settings: Settings) -> LlmSummarizer | None:
 
 
 @asynccontextmanager
-async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[App]:
-    """Open storage (migrating it), the HTTP session and the scheduler; close them all."""
+async def open_app(
+    settings: Settings, clock: Clock = system_clock, sender: Messenger | None = None
+) -> AsyncIterator[App]:
+    """Open storage (migrating it), the HTTP session and the scheduler, build the services
+    around them, and close them all. `sender` posts to Discord (the shell's DiscordSender);
+    without one, nothing is posted."""
     storage = AsyncStorage(await asyncio.to_thread(Storage, settings.database))
     scheduler = make_scheduler()
     guard = AddressGuard(settings.allow_private_hosts)
@@ -89,55 +165,80 @@ async def open_app(settings: Settings, clock: Clock = system_clock) -> AsyncIter
         async with make_session(
             guard, user_agent=USER_AGENT_TEMPLATE.format(version=__version__)
         ) as session:
-            fetcher = Fetcher(session, guard)
-
-            def on_new() -> None:
-                wake(scheduler, DELIVER_JOB)
-
-            def on_state_change() -> None:
-                wake(scheduler, ALERT_JOB)
-
-            poller = Poller(
-                storage,
-                fetcher,
-                clock,
-                on_new_deliveries=on_new,
-                on_state_change=on_state_change,
-                parser=parser,
-            )
-            briefs = BriefService(storage, fetcher, make_llm(settings))
-            sources = SourceService(
-                storage,
-                fetcher,
-                settings,
-                clock,
-                on_new_deliveries=on_new,
-                briefs=briefs,
-                parser=parser,
-            )
-            app = App(
-                settings=settings,
-                clock=clock,
-                storage=storage,
-                session=session,
-                fetcher=fetcher,
-                scheduler=scheduler,
-                poller=poller,
-                sources=sources,
-                guilds=GuildService(storage, clock),
-                loop_monitor=LoopMonitor(),
-                instance=await _instance_id(storage),
-                topics=TopicService(storage, clock),
-                follows=FollowService(storage, settings, clock),
-                briefs=briefs,
+            app = await _build(
+                settings, clock, storage, session, scheduler, guard, parser, sender or Offline()
             )
             try:
                 yield app
             finally:
-                if scheduler.running:
-                    scheduler.shutdown(wait=False)
-                await poller.close()
-                await briefs.close()
+                await app.stop()
+                await app.briefs.close()
     finally:
         parser.close()
         await storage.close()
+
+
+async def _build(
+    settings: Settings,
+    clock: Clock,
+    storage: AsyncStorage,
+    session: aiohttp.ClientSession,
+    scheduler: AsyncIOScheduler,
+    guard: AddressGuard,
+    parser: FeedParser,
+    sender: Messenger,
+) -> App:
+    fetcher = Fetcher(session, guard)
+    instance = await _instance_id(storage)
+
+    def on_new() -> None:
+        wake(scheduler, DELIVER_JOB)
+
+    def on_state_change() -> None:
+        wake(scheduler, ALERT_JOB)
+
+    briefs = BriefService(storage, fetcher, make_llm(settings))
+    alerts = Alerts(storage, sender, clock)
+    return App(
+        settings=settings,
+        clock=clock,
+        storage=storage,
+        session=session,
+        fetcher=fetcher,
+        scheduler=scheduler,
+        poller=Poller(
+            storage,
+            fetcher,
+            clock,
+            on_new_deliveries=on_new,
+            on_state_change=on_state_change,
+            parser=parser,
+        ),
+        sources=SourceService(
+            storage,
+            fetcher,
+            settings,
+            clock,
+            on_new_deliveries=on_new,
+            briefs=briefs,
+            parser=parser,
+        ),
+        guilds=GuildService(storage, clock),
+        loop_monitor=LoopMonitor(),
+        instance=instance,
+        topics=TopicService(storage, clock),
+        follows=FollowService(storage, settings, clock),
+        briefs=briefs,
+        deliverer=Deliverer(
+            storage,
+            sender,
+            clock,
+            instance=instance,
+            on_channel_blocked=alerts.channel_blocked,
+            briefs=briefs,
+            stories=StoryDesk(storage, clock),
+        ),
+        alerts=alerts,
+        digests=Digests(storage, sender, clock, scheduler),
+        notifier=FollowNotifier(storage, sender, clock, instance=instance),
+    )

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -18,10 +17,11 @@ from rich.console import Console
 from rich.progress import Progress
 
 from bot import __version__
-from bot.errors import Duplicate, NewsdeskError, NotFound
+from bot.errors import ConfigError, NewsdeskError, NotFound, explain
 from bot.logs import setup_logging
-from bot.services.opml import OpmlFeed, read_opml, write_opml
+from bot.services.opml import OpmlFeed, read_opml
 from bot.settings import Settings
+from storage.errors import StoreError
 
 # The app, storage and discord.py are imported by the verbs that use them: every command
 # (and every parser process, which imports this module again) starts faster.
@@ -98,8 +98,8 @@ def cmd_check(_: argparse.Namespace) -> int:
                 if waiting:
                     out.print(f"• {len(waiting)} migration(s) will run at the next start.")
                 storage.close()
-            except NewsdeskError as exc:
-                problems.append(exc.message)
+            except StoreError as exc:
+                problems.append(str(exc))
     for problem in problems:
         err.print(f"[red]✗[/] {problem}", highlight=False)
     if problems:
@@ -112,11 +112,7 @@ def cmd_check(_: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    import discord
-
-    from bot.app import open_app
-    from bot.shell.client import NewsBot
-    from bot.shell.endpoints import use_discord_endpoints
+    from bot.shell.runner import run_bot
 
     token = settings.token()
     if not token:
@@ -124,18 +120,11 @@ async def _run(settings: Settings) -> int:
             "[red]✗[/] DISCORD_TOKEN is not set: put the bot token in .env or the environment."
         )
         return 2
-    use_discord_endpoints(settings.discord_api_url, settings.discord_gateway_url)
-    async with open_app(settings) as app:
-        bot = NewsBot(app)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: asyncio.create_task(bot.close()))
-        try:
-            async with bot:
-                await bot.start(token)
-        except discord.LoginFailure:
-            err.print("[red]✗[/] Discord refused the token: check DISCORD_TOKEN.")
-            return 1
+    try:
+        await run_bot(settings, token)
+    except ConfigError as exc:
+        err.print(f"[red]✗[/] {exc.user_message}")
+        return 1
     log.info("newsdesk stopped")
     return 0
 
@@ -148,23 +137,17 @@ def cmd_run(_: argparse.Namespace) -> int:
 
 
 async def _sync_commands(settings: Settings, guild_id: int | None) -> int:
-    from bot.app import open_app
-    from bot.shell.client import NewsBot
-    from bot.shell.command_sync import sync_commands
-    from bot.shell.endpoints import use_discord_endpoints
+    from bot.shell.runner import register_commands
 
     token = settings.token()
     if not token:
         err.print("[red]✗[/] DISCORD_TOKEN is not set.")
         return 2
-    use_discord_endpoints(settings.discord_api_url, settings.discord_gateway_url)
-    async with open_app(settings) as app:
-        bot = NewsBot(app, background=False)
-        async with bot:
-            await bot.login(token)  # runs setup_hook, which loads the cogs
-            await sync_commands(
-                bot.tree, app.storage, dev_guild_id=guild_id or settings.dev_guild_id, force=True
-            )
+    try:
+        await register_commands(settings, token, guild_id)
+    except ConfigError as exc:
+        err.print(f"[red]✗[/] {exc.user_message}")
+        return 1
     out.print("[green]✓[/] Slash commands registered.")
     return 0
 
@@ -245,43 +228,36 @@ def cmd_preview(args: argparse.Namespace) -> int:
 # --- sources import / export -------------------------------------------------------------------
 
 
+# The CLI adds many more feeds at once than /source import: one run, one wait for slow feeds.
+IMPORT_CONCURRENCY = 250
+
+
 async def _import(
     settings: Settings, feeds: list[OpmlFeed], guild: int, channel: int
 ) -> Counter[str]:
     from bot.app import open_app
-    from bot.services.sources import AddRequest
 
-    counts: Counter[str] = Counter()
-    failures: list[str] = []
     async with open_app(settings) as app:
-        limit = asyncio.Semaphore(250)
         with Progress(console=err) as progress:
             task = progress.add_task("Importing feeds", total=len(feeds))
 
-            async def add(feed: OpmlFeed) -> None:
-                async with limit:
-                    try:
-                        await app.sources.add(
-                            AddRequest(
-                                guild_id=guild,
-                                channel_id=channel,
-                                user_id=0,
-                                url=feed.url,
-                                name=feed.title or None,
-                            )
-                        )
-                        counts["added"] += 1
-                    except NewsdeskError as exc:
-                        kind = "duplicate" if isinstance(exc, Duplicate) else "failed"
-                        counts[kind] += 1
-                        if kind == "failed":
-                            failures.append(f"{feed.url}: {exc.message}")
-                    progress.advance(task)
+            async def advance(done: int) -> None:
+                progress.update(task, completed=done)
 
-            await asyncio.gather(*(add(feed) for feed in feeds))
-    for failure in failures:
-        err.print(f"[red]✗[/] {failure}", highlight=False)
-    return counts
+            report = await app.sources.import_opml(
+                guild,
+                channel,
+                0,
+                feeds,
+                advance,
+                concurrency=IMPORT_CONCURRENCY,
+                for_operator=True,
+            )
+    for url, reason in report.failed:
+        err.print(f"[red]✗[/] {url}: {reason}", highlight=False)
+    return Counter(
+        added=len(report.added), duplicate=len(report.duplicate), failed=len(report.failed)
+    )
 
 
 def cmd_sources_import(args: argparse.Namespace) -> int:
@@ -314,10 +290,10 @@ async def _export(settings: Settings, guild: int) -> bytes:
     from bot.app import open_app
 
     async with open_app(settings) as app:
-        rows = await app.sources.statuses(guild)
-    if not rows:
-        raise NotFound(f"Guild {guild} has no sources.")
-    return write_opml(OpmlFeed(url=r.source.feed_url, title=r.source.name) for r in rows)
+        try:
+            return await app.sources.export_opml(guild)
+        except NotFound:
+            raise NotFound(f"Guild {guild} has no sources.") from None
 
 
 def cmd_sources_export(args: argparse.Namespace) -> int:
@@ -325,8 +301,8 @@ def cmd_sources_export(args: argparse.Namespace) -> int:
     setup_logging("WARNING", secrets=_secrets(settings))
     try:
         sys.stdout.buffer.write(asyncio.run(_export(settings, args.guild)))
-    except NewsdeskError as exc:
-        err.print(f"[red]✗[/] {exc.message}")
+    except (NewsdeskError, StoreError) as exc:
+        err.print(f"[red]✗[/] {explain(exc).message}")
         return 1
     return 0
 

@@ -8,6 +8,12 @@ its traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+from storage.errors import RecordExists, RecordLimit, RecordNotFound, StorageError, StoreError
+
 
 class NewsdeskError(Exception):
     """Base of every error newsdesk raises on purpose."""
@@ -25,8 +31,8 @@ class ConfigError(NewsdeskError):
     """The configuration is invalid."""
 
 
-class StorageError(NewsdeskError):
-    """A database operation failed (wraps sqlite3 errors)."""
+class DatabaseUnavailable(NewsdeskError):
+    """The database could not be read or written (storage's StorageError, explained)."""
 
     @property
     def user_message(self) -> str:
@@ -39,10 +45,6 @@ class UserError(NewsdeskError):
 
 class InvalidOption(UserError):
     """An option value is out of range or malformed."""
-
-
-class PermissionDenied(UserError):
-    """The member may not use this command."""
 
 
 class NotFound(UserError):
@@ -102,3 +104,73 @@ class ConnectionFailed(FetchError):
 
 class NotAFeed(UserError):
     """The document is neither a feed nor a page that links to one."""
+
+
+SendFailure = Literal["blocked", "gone", "refused", "retry"]
+
+
+class SendError(Exception):
+    """Discord did not take a message. Every sender raises this one type, so delivery,
+    alerts and DMs decide from `kind` alone:
+
+    - ``blocked``: no permission (or the member's DMs are closed): stop until fixed;
+    - ``gone``: the channel, member or message no longer exists;
+    - ``refused``: Discord rejected the content itself (400): retrying cannot help;
+    - ``retry``: anything passing (5xx, rate limits, network errors, timeouts).
+    """
+
+    def __init__(self, kind: SendFailure, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+_SEE_SOURCES = "Use /source list to see them."
+_SEE_FOLLOWS = "/topic following lists your follows."
+
+
+def explain(error: NewsdeskError | StoreError) -> NewsdeskError:
+    """Storage's errors carry data; this gives them their sentence."""
+    if isinstance(error, NewsdeskError):
+        return error
+    explained = _explained(error)
+    explained.__cause__ = error
+    return explained
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Storage's record errors (not found, exists, limit) raised as the user errors they
+    mean, for the services' callers."""
+    try:
+        yield
+    except (RecordNotFound, RecordExists, RecordLimit) as exc:
+        raise explain(exc) from exc
+
+
+def _explained(error: StoreError) -> NewsdeskError:
+    match error:
+        case RecordNotFound(what="source", key=int()):
+            return NotFound(f"There is no such source in this server. {_SEE_SOURCES}")
+        case RecordNotFound(what="source", key=key):
+            return NotFound(f"No source named “{str(key)[:100]}” in this server. {_SEE_SOURCES}")
+        case RecordNotFound(what="follow", key=key):
+            return NotFound(f"You do not follow “{key}”. {_SEE_FOLLOWS}")
+        case RecordNotFound(what=what, key=key):
+            return NotFound(f"There is no {what} {key}.")
+        case RecordExists(what="source", existing=name):
+            return Duplicate(f"This server already follows that feed as “{name}”.")
+        case RecordExists(what="follow", existing=keywords):
+            return Duplicate(f"You already follow “{keywords}”. {_SEE_FOLLOWS}")
+        case RecordExists(what=what, existing=name):
+            return Duplicate(f"That {what} exists already: “{name}”.")
+        case RecordLimit(what="follow", count=count):
+            return LimitReached(
+                f"You already follow {count} topics, the most allowed here. "
+                "Remove one with /topic unfollow first."
+            )
+        case RecordLimit(what=what, count=count):
+            return LimitReached(f"This server has {count} {what}s, the most allowed.")
+        case StorageError():
+            return DatabaseUnavailable(str(error))
+    return NewsdeskError(str(error))

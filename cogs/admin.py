@@ -6,51 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import __version__
 from bot.app import App
-from bot.loop_monitor import LagStats
-from bot.shell.permissions import require_moderator
-from storage.models import GuildSettings, GuildStatus
-
-Interaction = discord.Interaction[discord.Client]
-
-
-def status_embed(status: GuildStatus, lag: LagStats | None = None) -> discord.Embed:
-    last_poll = (
-        discord.utils.format_dt(status.last_poll_at, "R") if status.last_poll_at else "never"
-    )
-    embed = discord.Embed(title="newsdesk status")
-    embed.add_field(
-        name="Sources",
-        value=f"{status.sources_ok} ok · {status.sources_failing} failing · "
-        f"{status.sources_paused} paused",
-        inline=False,
-    )
-    embed.add_field(name="Items stored", value=str(status.items_stored))
-    embed.add_field(name="Items today", value=str(status.items_today))
-    embed.add_field(name="Deliveries waiting", value=str(status.deliveries_waiting))
-    embed.add_field(name="Last poll", value=last_poll)
-    fallbacks = status.counters.get("llm_fallbacks", 0)
-    if fallbacks:
-        embed.add_field(name="Summarizer fallbacks", value=str(fallbacks))
-    if lag is not None:
-        embed.add_field(
-            name="Event loop lag", value=f"p99 {lag.p99_ms:.0f} ms · max {lag.max_ms:.0f} ms"
-        )
-    embed.set_footer(text=f"newsdesk {__version__}")
-    return embed
-
-
-def settings_text(settings: GuildSettings) -> str:
-    role = f"<@&{settings.moderator_role_id}>" if settings.moderator_role_id else "none"
-    alerts = (
-        f"<#{settings.alert_channel_id}>" if settings.alert_channel_id else "each source's channel"
-    )
-    return (
-        f"**Moderator role:** {role}\n**Alert channel:** {alerts}\n"
-        f"**Time zone:** {settings.timezone}\n"
-        f"**Merge stories:** {'on' if settings.merge_stories else 'off'}"
-    )
+from bot.shell.client import NewsBot
+from bot.shell.interactions import Interaction, guild_id
+from bot.shell.permissions import moderator_check
+from bot.shell.replies import answer, settings_text, status_embed
 
 
 @app_commands.guild_only()
@@ -60,16 +20,16 @@ class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="news
         self.app = app
         super().__init__()
 
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        # Every command here is a moderator command, whatever the guild's overrides say.
+        return await moderator_check(interaction, self.app.storage)
+
     @app_commands.command(
         name="status", description="Health: sources, items, deliveries, last poll"
     )
     async def status(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None  # guild_only
-        await require_moderator(interaction, self.app.storage)
-        status = await self.app.guilds.status(interaction.guild_id)
-        await interaction.response.send_message(
-            embed=status_embed(status, self.app.loop_monitor.stats()), ephemeral=True
-        )
+        status = await self.app.guilds.status(guild_id(interaction))
+        await answer(interaction, embed=status_embed(status, self.app.loop_monitor.stats()))
 
     @app_commands.command(name="settings", description="Show or change this server's settings")
     @app_commands.describe(
@@ -86,8 +46,6 @@ class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="news
         timezone: str | None = None,
         merge_stories: bool | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        await require_moderator(interaction, self.app.storage)
         changes: dict[str, object] = {}
         if moderator_role is not None:
             changes["moderator_role_id"] = moderator_role.id
@@ -97,18 +55,15 @@ class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="news
             changes["timezone"] = timezone
         if merge_stories is not None:
             changes["merge_stories"] = merge_stories
+        guild = guild_id(interaction)
         if changes:
-            settings = await self.app.guilds.update(
-                interaction.guild_id, interaction.user.id, **changes
-            )
+            settings = await self.app.guilds.update(guild, interaction.user.id, **changes)
             heading = "Settings updated."
         else:
-            settings = await self.app.guilds.settings(interaction.guild_id)
+            settings = await self.app.guilds.settings(guild)
             heading = "Current settings:"
-        await interaction.response.send_message(
-            f"{heading}\n{settings_text(settings)}", ephemeral=True
-        )
+        await answer(interaction, f"{heading}\n{settings_text(settings)}")
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(AdminCog(bot.app))  # type: ignore[attr-defined]
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(AdminCog(bot.app))

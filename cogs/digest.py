@@ -9,21 +9,20 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.services.digests import Digests
+from bot.shell.client import NewsBot
+from bot.shell.interactions import Interaction, guild_id
 from bot.shell.permissions import moderator_check
-
-Interaction = discord.Interaction[discord.Client]
+from bot.shell.replies import answer, defer
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class DigestCog(commands.GroupCog, group_name="digest", group_description="Scheduled digests"):
-    def __init__(self, app: App, digests: Digests) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
-        self.digests = digests
         super().__init__()
 
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: Interaction) -> bool:
         # Every command here is a moderator command, whatever the guild's overrides say.
         return await moderator_check(interaction, self.app.storage)
 
@@ -42,42 +41,41 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
         frequency: Literal["daily", "weekdays", "weekly"] = "daily",
         timezone: str | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        zone = timezone or (await self.app.guilds.settings(interaction.guild_id)).timezone
-        schedule = await self.digests.set(
-            interaction.guild_id,
+        guild = guild_id(interaction)
+        zone = timezone or (await self.app.guilds.settings(guild)).timezone
+        schedule = await self.app.digests.set(
+            guild,
             interaction.user.id,
             channel_id=channel.id,
             time=time,
             frequency=frequency,
             timezone=zone,
         )
-        upcoming = self.digests.next_run(interaction.guild_id)
+        upcoming = self.app.digests.next_run(guild)
         when = discord.utils.format_dt(upcoming, "F") if upcoming else "soon"
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             f"A {schedule.frequency} digest will be posted in <#{schedule.channel_id}> at "
             f"{schedule.time} ({schedule.timezone}); the next one {when}.",
-            ephemeral=True,
         )
 
     @app_commands.command(name="off", description="Stop the scheduled digest")
     async def off(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        await self.digests.off(interaction.guild_id, interaction.user.id)
-        await interaction.response.send_message("The digest is off.", ephemeral=True)
+        await self.app.digests.off(guild_id(interaction), interaction.user.id)
+        await answer(interaction, "The digest is off.")
 
     @app_commands.command(name="now", description="Post the digest now")
     async def now(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.digests.send(interaction.guild_id)
-        text = (
+        guild = guild_id(interaction)
+        await defer(interaction)
+        result = await self.app.digests.send(guild)
+        await answer(
+            interaction,
             f"Posted a digest of {result.stories} stories."
             if result.sent
-            else "No new stories since the last digest, so nothing was posted."
+            else "No new stories since the last digest, so nothing was posted.",
         )
-        await interaction.followup.send(text, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(DigestCog(bot.app, bot.digests))  # type: ignore[attr-defined]
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(DigestCog(bot.app))

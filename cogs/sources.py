@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Literal
 
 import discord
@@ -13,10 +12,24 @@ from bot.app import App
 from bot.errors import InvalidOption
 from bot.services.opml import MAX_OPML_BYTES, read_opml
 from bot.services.sources import AddRequest, SourceChanges
+from bot.shell.client import NewsBot
+from bot.shell.interactions import Interaction, guild_id
 from bot.shell.permissions import is_moderator, moderator_check
-from bot.shell.replies import import_summary, info_pages, list_pages, md
+from bot.shell.replies import (
+    added_text,
+    answer,
+    answer_pages,
+    as_file,
+    defer,
+    import_reply,
+    info_pages,
+    list_pages,
+    md,
+    payload_embed,
+    preview_reply,
+    show_progress,
+)
 
-Interaction = discord.Interaction[discord.Client]
 Style = Literal["brief", "summary", "headline", "digest"]
 Minutes = app_commands.Range[int, 1, 10080]
 
@@ -32,6 +45,8 @@ OPTION_HELP = {
     "fulltext": "Fetch each article page for a fuller brief",
     "source": "The source (name, number or URL)",
 }
+ADD_HELP = {k: v for k, v in OPTION_HELP.items() if k != "source"}
+EDIT_HELP = {k: v for k, v in OPTION_HELP.items() if k not in ("url", "backfill")}
 
 
 @app_commands.guild_only()
@@ -41,7 +56,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         self.app = app
         super().__init__()
 
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: Interaction) -> bool:
         # Every command here is a moderator command, whatever the guild's overrides say.
         return await moderator_check(interaction, self.app.storage)
 
@@ -57,22 +72,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         ]
 
     @app_commands.command(name="add", description="Follow a feed (or a page that links to one)")
-    @app_commands.describe(
-        **{
-            k: OPTION_HELP[k]
-            for k in (
-                "url",
-                "channel",
-                "name",
-                "every",
-                "include",
-                "exclude",
-                "style",
-                "backfill",
-                "fulltext",
-            )
-        }
-    )
+    @app_commands.describe(**ADD_HELP)
     async def add(
         self,
         interaction: Interaction,
@@ -86,11 +86,11 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         backfill: app_commands.Range[int, 0, 10] = 0,
         fulltext: bool = False,
     ) -> None:
-        assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild_id(interaction)
+        await defer(interaction)
         result = await self.app.sources.add(
             AddRequest(
-                guild_id=interaction.guild_id,
+                guild_id=guild,
                 channel_id=channel.id if channel else interaction.channel_id or 0,
                 user_id=interaction.user.id,
                 url=url,
@@ -104,55 +104,25 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
                 with_preview=True,
             )
         )
-        posting = f" Posting the newest {result.posting} now." if result.posting else ""
-        text = (
-            f"Added **{md(result.source.name)}** (#{result.source.id}) → "
-            f"<#{result.source.channel_id}>: {result.item_count} items, newest "
-            f"“{md(result.newest_title or 'untitled')}”.{posting} New stories will be posted "
-            "as they appear."
-        )
-        preview = result.preview
-        if preview is not None and preview.embed is not None:
-            embed = discord.Embed.from_dict(preview.embed)
-            await interaction.followup.send(text, embed=embed, ephemeral=True)
-        else:
-            await interaction.followup.send(text, ephemeral=True)
+        await answer(interaction, added_text(result), embed=payload_embed(result.preview))
 
     @app_commands.command(name="list", description="This server's sources and their state")
     async def list(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        rows = await self.app.sources.statuses(interaction.guild_id)
+        rows = await self.app.sources.statuses(guild_id(interaction))
         if not rows:
-            await interaction.response.send_message(
-                "This server has no sources yet. Add one with /source add.", ephemeral=True
-            )
+            await answer(interaction, "This server has no sources yet. Add one with /source add.")
             return
-        await self._send_pages(interaction, list_pages(rows))
+        await answer_pages(interaction, list_pages(rows))
 
     @app_commands.command(name="info", description="One source in detail: settings, errors, items")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def info(self, interaction: Interaction, source: str) -> None:
-        assert interaction.guild_id is not None
-        info = await self.app.sources.info(interaction.guild_id, source)
-        await self._send_pages(interaction, info_pages(info))
+        info = await self.app.sources.info(guild_id(interaction), source)
+        await answer_pages(interaction, info_pages(info))
 
     @app_commands.command(name="edit", description="Change a source's settings")
-    @app_commands.describe(
-        **{
-            k: OPTION_HELP[k]
-            for k in (
-                "source",
-                "channel",
-                "name",
-                "every",
-                "include",
-                "exclude",
-                "style",
-                "fulltext",
-            )
-        }
-    )
+    @app_commands.describe(**EDIT_HELP)
     @app_commands.autocomplete(source=source_autocomplete)
     async def edit(
         self,
@@ -166,7 +136,6 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         style: Style | None = None,
         fulltext: bool | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
         changes = SourceChanges(
             channel_id=channel.id if channel else None,
             name=name,
@@ -177,53 +146,41 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             fulltext=fulltext,
         )
         edited = await self.app.sources.edit(
-            interaction.guild_id, interaction.user.id, source, changes
+            guild_id(interaction), interaction.user.id, source, changes
         )
-        await interaction.response.send_message(f"Updated **{md(edited.name)}**.", ephemeral=True)
+        await answer(interaction, f"Updated **{md(edited.name)}**.")
 
     @app_commands.command(name="pause", description="Stop polling and posting a source for now")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def pause(self, interaction: Interaction, source: str) -> None:
-        assert interaction.guild_id is not None
-        paused = await self.app.sources.pause(interaction.guild_id, interaction.user.id, source)
-        await interaction.response.send_message(
+        paused = await self.app.sources.pause(guild_id(interaction), interaction.user.id, source)
+        await answer(
+            interaction,
             f"Paused **{md(paused.name)}**. `/source resume` posts what arrived meanwhile.",
-            ephemeral=True,
         )
 
     @app_commands.command(name="resume", description="Resume a paused or stopped source")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def resume(self, interaction: Interaction, source: str) -> None:
-        assert interaction.guild_id is not None
-        resumed = await self.app.sources.resume(interaction.guild_id, interaction.user.id, source)
-        await interaction.response.send_message(f"Resumed **{md(resumed.name)}**.", ephemeral=True)
+        resumed = await self.app.sources.resume(guild_id(interaction), interaction.user.id, source)
+        await answer(interaction, f"Resumed **{md(resumed.name)}**.")
 
     @app_commands.command(name="remove", description="Stop a source; its stories stay searchable")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def remove(self, interaction: Interaction, source: str) -> None:
-        assert interaction.guild_id is not None
-        removed = await self.app.sources.remove(interaction.guild_id, interaction.user.id, source)
-        await interaction.response.send_message(
-            f"Removed **{md(removed.name)}**. Its stories stay searchable.", ephemeral=True
-        )
+        removed = await self.app.sources.remove(guild_id(interaction), interaction.user.id, source)
+        await answer(interaction, f"Removed **{md(removed.name)}**. Its stories stay searchable.")
 
     @app_commands.command(name="test", description="Preview a feed's newest item as it would post")
     @app_commands.describe(url=OPTION_HELP["url"], style=OPTION_HELP["style"])
     async def test(self, interaction: Interaction, url: str, style: Style = "brief") -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         payload = await self.app.sources.preview(url, style)
-        note = "Preview of the newest item (nothing was saved):"
-        if payload.embed is None:
-            text = f"{note}\n{payload.content}"
-            await interaction.followup.send(
-                text if len(text) <= 2000 else payload.content or note, ephemeral=True
-            )
-        else:
-            embed = discord.Embed.from_dict(payload.embed)
-            await interaction.followup.send(note, embed=embed, ephemeral=True)
+        text, embed = preview_reply(payload)
+        await answer(interaction, text, embed=embed)
 
     @app_commands.command(name="import", description="Add every feed of an OPML file")
     @app_commands.describe(
@@ -236,51 +193,36 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         file: discord.Attachment,
         channel: discord.TextChannel | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild = guild_id(interaction)
         if file.size > MAX_OPML_BYTES:
             raise InvalidOption(f"That file is larger than {MAX_OPML_BYTES // 1024} KB.")
         feeds = read_opml(await file.read())
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         step = max(len(feeds) // 10, 1)
 
         async def progress(done: int) -> None:
             if done % step == 0 and done < len(feeds):
-                await interaction.edit_original_response(
-                    content=f"Importing… {done} of {len(feeds)} feeds checked."
+                await show_progress(
+                    interaction, f"Importing… {done} of {len(feeds)} feeds checked."
                 )
 
         report = await self.app.sources.import_opml(
-            interaction.guild_id,
+            guild,
             channel.id if channel else interaction.channel_id or 0,
             interaction.user.id,
             feeds,
             progress,
         )
-        summary = import_summary(report)
-        if len(summary) <= 2000:
-            await interaction.followup.send(summary, ephemeral=True)
-        else:  # every failure is named: in a file when they do not fit a message
-            await interaction.followup.send(
-                summary.split("\n", 1)[0] + " The failures are listed in the attached file.",
-                file=discord.File(io.BytesIO(summary.encode()), filename="import-report.txt"),
-                ephemeral=True,
-            )
+        text, report_file = import_reply(report)
+        await answer(interaction, text, file=report_file)
 
     @app_commands.command(name="export", description="This server's sources as an OPML file")
     async def export(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        data = await self.app.sources.export_opml(interaction.guild_id)
-        await interaction.response.send_message(
-            "This server's sources:",
-            ephemeral=True,
-            file=discord.File(io.BytesIO(data), filename="newsdesk-sources.opml"),
+        data = await self.app.sources.export_opml(guild_id(interaction))
+        await answer(
+            interaction, "This server's sources:", file=as_file(data, "newsdesk-sources.opml")
         )
 
-    async def _send_pages(self, interaction: Interaction, pages: list[discord.Embed]) -> None:
-        await interaction.response.send_message(embed=pages[0], ephemeral=True)
-        for page in pages[1:]:
-            await interaction.followup.send(embed=page, ephemeral=True)
 
-
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(SourcesCog(bot.app))  # type: ignore[attr-defined]
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(SourcesCog(bot.app))

@@ -2,84 +2,23 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.pipeline.render import clean, truncate
-from bot.services.follows import link
-from bot.services.topics import MAX_DAYS, MAX_LATEST, NO_RESULTS, Trending
-from storage.search import MARK_END, MARK_START, SearchHit, StoryLine
-
-Interaction = discord.Interaction[discord.Client]
-DESCRIPTION_LIMIT = 4000
-SNIPPET_LIMIT = 300
-
-
-def snippet_markdown(snippet: str) -> str:
-    """A snippet escaped for Discord, its matched words in bold."""
-    text = truncate(clean(snippet), SNIPPET_LIMIT)
-    if text.count(MARK_START) != text.count(MARK_END) or "**" in text:
-        return text.replace(MARK_START, "").replace(MARK_END, "")
-    return text.replace(MARK_START, "**").replace(MARK_END, "**")
-
-
-def _date(line: SearchHit | StoryLine) -> str:
-    return discord.utils.format_dt(line.published, "d")
-
-
-def search_embed(query: str, hits: list[SearchHit]) -> discord.Embed:
-    blocks = []
-    for number, hit in enumerate(hits, start=1):
-        source = f"{truncate(clean(hit.source_name), 80)} · " if hit.source_name else ""
-        also = f" · {hit.coverage} sources" if hit.coverage > 1 else ""
-        block = f"**{number}.** {link(hit.title, hit.url)}\n{source}{_date(hit)}{also}"
-        if hit.snippet:
-            block += f"\n> {snippet_markdown(hit.snippet)}"
-        blocks.append(block)
-    return discord.Embed(
-        title=truncate(f"Search: {clean(query)}", 256),
-        description=_fit(blocks),
-    )
-
-
-def latest_embed(lines: list[StoryLine], source: str | None) -> discord.Embed:
-    blocks = [
-        f"**{n}.** {link(line.title, line.url)}\n"
-        f"{truncate(clean(line.source_name), 80)} · {_date(line)}"
-        for n, line in enumerate(lines, start=1)
-    ]
-    title = "Latest stories" + (f" from {lines[0].source_name}" if source and lines else "")
-    return discord.Embed(title=truncate(clean(title), 256), description=_fit(blocks))
-
-
-def trending_embed(trending: Trending) -> discord.Embed:
-    embed = discord.Embed(title=f"Trending in the last {trending.days} day(s)")
-    stories = [
-        f"**{n}.** {link(story.title, story.url)}\n"
-        f"{story.coverage} source(s): {truncate(clean(', '.join(story.sources)), 200)}"
-        for n, story in enumerate(trending.stories, start=1)
-    ]
-    embed.description = _fit(stories) or "No stories in this period."
-    if trending.phrases:
-        phrases = " · ".join(clean(p) for p in trending.phrases)
-        embed.add_field(name="Key phrases", value=truncate(phrases, 1024), inline=False)
-    embed.set_footer(text=f"{trending.items} stories in the period")
-    return embed
-
-
-def _fit(blocks: list[str]) -> str:
-    """As many whole blocks as fit an embed description."""
-    out: list[str] = []
-    size = 0
-    for block in blocks:
-        block = truncate(block, 900)
-        if size + len(block) + 2 > DESCRIPTION_LIMIT:
-            break
-        out.append(block)
-        size += len(block) + 2
-    return "\n\n".join(out)
+from bot.services.topics import MAX_DAYS, MAX_LATEST
+from bot.shell.client import NewsBot
+from bot.shell.interactions import Interaction, guild_id
+from bot.shell.replies import (
+    answer,
+    defer,
+    following_embed,
+    latest_embed,
+    no_results_text,
+    search_embed,
+    trending_embed,
+)
+from bot.text.markdown import clean
 
 
 @app_commands.guild_only()
@@ -89,32 +28,8 @@ class TopicsCog(commands.GroupCog, group_name="topic", group_description="Look t
         super().__init__()
 
     async def _note(self, interaction: Interaction) -> str | None:
-        assert interaction.guild_id is not None
-        return await self.app.topics.dm_note(interaction.guild_id, interaction.user.id)
-
-    async def _reply(
-        self,
-        interaction: Interaction,
-        text: str | None = None,
-        *,
-        embed: discord.Embed | None = None,
-        public: bool = False,
-    ) -> None:
-        """Answer (or follow up a deferral); a pending DM note goes along, always private."""
-        note = await self._note(interaction)
-        if note and not public:
-            text = f"{note}\n\n{text}" if text else note
-        kwargs: dict[str, object] = {"ephemeral": not public}
-        if text:
-            kwargs["content"] = truncate(text, 2000)
-        if embed is not None:
-            kwargs["embed"] = embed
-        if interaction.response.is_done():
-            await interaction.followup.send(**kwargs)  # type: ignore[call-overload]
-        else:
-            await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
-        if note and public:
-            await interaction.followup.send(note, ephemeral=True)
+        """The member's pending note (their DMs were found closed), taken once."""
+        return await self.app.topics.dm_note(guild_id(interaction), interaction.user.id)
 
     async def query_autocomplete(
         self, interaction: Interaction, current: str
@@ -161,17 +76,16 @@ class TopicsCog(commands.GroupCog, group_name="topic", group_description="Look t
         source: str | None = None,
         public: bool = False,
     ) -> None:
-        assert interaction.guild_id is not None
-        feed_id = await self.app.topics.feed_of(interaction.guild_id, source)
-        await interaction.response.defer(ephemeral=not public, thinking=True)
-        hits = await self.app.topics.search(interaction.guild_id, query, days=days, feed_id=feed_id)
+        guild = guild_id(interaction)
+        feed_id = await self.app.topics.feed_of(guild, source)
+        await defer(interaction, public=public)
+        hits = await self.app.topics.search(guild, query, days=days, feed_id=feed_id)
+        note = await self._note(interaction)
         if not hits:
-            scope = f" in the last {days} day(s)" if days else ""
-            scope += " from that source" if source else ""
-            text = NO_RESULTS.format(query=truncate(clean(query), 100), scope=scope)
-            await self._reply(interaction, text, public=public)
+            text = no_results_text(query, days, from_source=source is not None)
+            await answer(interaction, text, public=public, note=note)
             return
-        await self._reply(interaction, embed=search_embed(query, hits), public=public)
+        await answer(interaction, embed=search_embed(query, hits), public=public, note=note)
 
     @app_commands.command(name="latest", description="The newest stories")
     @app_commands.describe(
@@ -184,14 +98,13 @@ class TopicsCog(commands.GroupCog, group_name="topic", group_description="Look t
         source: str | None = None,
         count: app_commands.Range[int, 1, MAX_LATEST] = 5,
     ) -> None:
-        assert interaction.guild_id is not None
-        lines = await self.app.topics.latest(interaction.guild_id, source=source, count=count)
+        lines = await self.app.topics.latest(guild_id(interaction), source=source, count=count)
+        note = await self._note(interaction)
         if not lines:
-            await self._reply(
-                interaction, "No stories are stored yet. Moderators add sources with /source add."
-            )
+            text = "No stories are stored yet. Moderators add sources with /source add."
+            await answer(interaction, text, note=note)
             return
-        await self._reply(interaction, embed=latest_embed(lines, source))
+        await answer(interaction, embed=latest_embed(lines, source), note=note)
 
     @app_commands.command(
         name="trending", description="The most covered stories and key phrases of a period"
@@ -200,22 +113,24 @@ class TopicsCog(commands.GroupCog, group_name="topic", group_description="Look t
     async def trending(
         self, interaction: Interaction, days: app_commands.Range[int, 1, MAX_DAYS] = 7
     ) -> None:
-        assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        trending = await self.app.topics.trending(interaction.guild_id, days=days)
-        await self._reply(interaction, embed=trending_embed(trending))
+        guild = guild_id(interaction)
+        await defer(interaction)
+        trending = await self.app.topics.trending(guild, days=days)
+        note = await self._note(interaction)
+        await answer(interaction, embed=trending_embed(trending), note=note)
 
     @app_commands.command(name="follow", description="Get new stories about keywords by DM")
     @app_commands.describe(keywords="Words that must all be in a story, e.g. open-weight models")
     async def follow(
         self, interaction: Interaction, keywords: app_commands.Range[str, 1, 100]
     ) -> None:
-        assert interaction.guild_id is not None
-        stored = await self.app.follows.follow(interaction.guild_id, interaction.user.id, keywords)
-        await self._reply(
+        stored = await self.app.follows.follow(guild_id(interaction), interaction.user.id, keywords)
+        note = await self._note(interaction)
+        await answer(
             interaction,
             f"You now follow “{clean(stored)}”. New matching stories reach you by direct "
             "message, at most one message every 10 minutes.",
+            note=note,
         )
 
     @app_commands.command(name="unfollow", description="Stop following keywords")
@@ -224,29 +139,23 @@ class TopicsCog(commands.GroupCog, group_name="topic", group_description="Look t
     async def unfollow(
         self, interaction: Interaction, keywords: app_commands.Range[str, 1, 100]
     ) -> None:
-        assert interaction.guild_id is not None
         removed = await self.app.follows.unfollow(
-            interaction.guild_id, interaction.user.id, keywords
+            guild_id(interaction), interaction.user.id, keywords
         )
-        await self._reply(interaction, f"You no longer follow “{clean(removed)}”.")
+        note = await self._note(interaction)
+        await answer(interaction, f"You no longer follow “{clean(removed)}”.", note=note)
 
     @app_commands.command(name="following", description="The keywords you follow")
     async def following(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        follows = await self.app.follows.following(interaction.guild_id, interaction.user.id)
+        follows = await self.app.follows.following(guild_id(interaction), interaction.user.id)
+        note = await self._note(interaction)
         if not follows:
-            await self._reply(
-                interaction, "You follow nothing yet. Start with /topic follow keywords."
-            )
+            text = "You follow nothing yet. Start with /topic follow keywords."
+            await answer(interaction, text, note=note)
             return
         limit = self.app.settings.max_follows_per_member
-        embed = discord.Embed(
-            title=f"You follow {len(follows)} of at most {limit} topics",
-            description=_fit([f"• {clean(f.keywords)}" for f in follows]).replace("\n\n", "\n"),
-        )
-        embed.set_footer(text="New matching stories reach you by DM; /topic unfollow stops one.")
-        await self._reply(interaction, embed=embed)
+        await answer(interaction, embed=following_embed(follows, limit), note=note)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(TopicsCog(bot.app))  # type: ignore[attr-defined]
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(TopicsCog(bot.app))

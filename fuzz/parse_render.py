@@ -27,7 +27,8 @@ with atheris.instrument_imports(include=["bot", "storage"]):
     from bot.errors import NotAFeed
     from bot.pipeline.decide import to_new_item
     from bot.pipeline.parse import parse_feed
-    from bot.pipeline.render import MessagePayload, render
+    from bot.pipeline.render import render
+    from bot.text.markdown import MessagePayload
     from storage.models import Item, Source
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)

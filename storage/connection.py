@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 
 import sqlite_utils
 
-from bot.errors import StorageError
+from storage.errors import StorageError
 
 P = ParamSpec("P")
 T = TypeVar("T")

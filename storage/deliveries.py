@@ -37,7 +37,7 @@ _SOURCE_COLS = (
 )
 
 
-_OUTGOING = f"""SELECT d.*, {_columns("i", "i", _ITEM_COLS)},
+OUTGOING_SELECT = f"""SELECT d.*, {_columns("i", "i", _ITEM_COLS)},
        {_columns("s", "s", _SOURCE_COLS)}, f.url AS s__feed_url, f.title AS feed_title
     FROM deliveries d
     JOIN items i ON i.id = d.item_id
@@ -45,7 +45,7 @@ _OUTGOING = f"""SELECT d.*, {_columns("i", "i", _ITEM_COLS)},
     JOIN feeds f ON f.id = s.feed_id"""
 
 
-def _outgoing(row: dict[str, Any]) -> Outgoing:
+def outgoing_from_row(row: dict[str, Any]) -> Outgoing:
     return Outgoing(
         delivery=delivery_from_row(row),
         item=item_from_row(prefixed(row, "i")),
@@ -64,7 +64,7 @@ class DeliveryStore:
         delivery waits for a retry is held back whole, so posts keep their order; paused,
         removed and blocked sources wait. Raises StorageError."""
         rows = self._db.query(
-            f"""{_OUTGOING}
+            f"""{OUTGOING_SELECT}
                 WHERE d.state = 'pending'
                   AND s.removed_at IS NULL AND s.paused_at IS NULL AND s.channel_error IS NULL
                   AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)
@@ -74,13 +74,7 @@ class DeliveryStore:
                 ORDER BY d.id LIMIT :limit""",
             {"now": to_db(now), "limit": limit},
         )
-        return [_outgoing(row) for row in rows]
-
-    @wrapped
-    def outgoing(self, delivery_id: int) -> Outgoing | None:
-        """One delivery with its item and source (to render it again). Raises StorageError."""
-        row = next(self._db.query(f"{_OUTGOING} WHERE d.id = ?", [delivery_id]), None)
-        return None if row is None else _outgoing(row)
+        return [outgoing_from_row(row) for row in rows]
 
     @wrapped
     def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import sqlite_utils
 
-from bot.errors import NotFound
 from storage.connection import wrapped
+from storage.errors import RecordNotFound
 from storage.models import Feed
 from storage.rows import feed_from_row
 from storage.timeutil import from_db_required, to_db
@@ -30,10 +30,10 @@ class FeedStore:
 
     @wrapped
     def get(self, feed_id: int) -> Feed:
-        """The feed with this id. Raises NotFound, StorageError."""
+        """The feed with this id. Raises RecordNotFound, StorageError."""
         row = next(self._db.query("SELECT * FROM feeds WHERE id = ?", [feed_id]), None)
         if row is None:
-            raise NotFound(f"There is no feed {feed_id}.")
+            raise RecordNotFound("feed", feed_id)
         return feed_from_row(row)
 
     @wrapped
@@ -84,15 +84,6 @@ class FeedStore:
         return [feed_from_row(row) for row in rows]
 
     @wrapped
-    def next_due_time(self) -> datetime | None:
-        """The earliest next_due_at among polled feeds, or None. Raises StorageError."""
-        row = self._db.execute(
-            f"""SELECT MIN(next_due_at) FROM feeds f WHERE gone_at IS NULL
-                AND EXISTS (SELECT 1 FROM sources s WHERE s.feed_id = f.id AND {_ACTIVE})"""
-        ).fetchone()
-        return None if row[0] is None else from_db_required(row[0])
-
-    @wrapped
     def record_success(
         self,
         feed_id: int,
@@ -108,7 +99,7 @@ class FeedStore:
         new_url: str | None = None,
     ) -> Feed:
         """A poll that got a good answer (200 or 304): failures reset. Returns the feed as it
-        was before, so the caller can tell a recovery. Raises NotFound, StorageError."""
+        was before, so the caller can tell a recovery. Raises RecordNotFound, StorageError."""
         with self._db.atomic():
             before = self.get(feed_id)
             self._db.execute(
@@ -148,7 +139,7 @@ class FeedStore:
         gone: bool = False,
     ) -> Feed:
         """A failed poll: count it, keep the error, set the retry time. Returns the feed
-        after the update. Raises NotFound, StorageError."""
+        after the update. Raises RecordNotFound, StorageError."""
         with self._db.atomic():
             self._db.execute(
                 """UPDATE feeds SET last_polled_at = :now, next_due_at = :due,

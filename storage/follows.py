@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.errors import Duplicate, LimitReached, NotFound
 from storage.connection import wrapped
+from storage.errors import RecordExists, RecordLimit, RecordNotFound
 from storage.search import effective_date, follow_expression
 from storage.timeutil import from_db, from_db_required, to_db
 
@@ -83,19 +83,14 @@ class FollowStore:
 
     @wrapped
     def add(self, guild_id: int, user_id: int, keywords: str, *, limit: int, now: datetime) -> None:
-        """Follow `keywords` (already normalized). Raises Duplicate, LimitReached,
+        """Follow `keywords` (already normalized). Raises RecordExists, RecordLimit,
         StorageError."""
         with self._db.atomic():
             existing = [f.keywords for f in self.of_member(guild_id, user_id)]
             if keywords in existing:
-                raise Duplicate(
-                    f"You already follow “{keywords}”. /topic following lists your follows."
-                )
+                raise RecordExists("follow", keywords)
             if len(existing) >= limit:
-                raise LimitReached(
-                    f"You already follow {len(existing)} topics, the most allowed here. "
-                    "Remove one with /topic unfollow first."
-                )
+                raise RecordLimit("follow", len(existing))
             self._db.execute(
                 "INSERT INTO follows (guild_id, user_id, keywords, created_at) VALUES (?, ?, ?, ?)",
                 [guild_id, user_id, keywords, to_db(now)],
@@ -104,16 +99,14 @@ class FollowStore:
     @wrapped
     def remove(self, guild_id: int, user_id: int, keywords: str) -> None:
         """Stop following `keywords`; matches still waiting for it are withdrawn unless
-        another of the member's follows matches them. Raises NotFound, StorageError."""
+        another of the member's follows matches them. Raises RecordNotFound, StorageError."""
         with self._db.atomic():
             cursor = self._db.execute(
                 "DELETE FROM follows WHERE guild_id = ? AND user_id = ? AND keywords = ?",
                 [guild_id, user_id, keywords],
             )
             if cursor.rowcount == 0:
-                raise NotFound(
-                    f"You do not follow “{keywords}”. /topic following lists your follows."
-                )
+                raise RecordNotFound("follow", keywords)
             waiting = {
                 int(row[0]): int(row[1])
                 for row in self._db.execute(

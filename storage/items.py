@@ -142,7 +142,7 @@ class ItemStore:
         """Insert the items and index them for search; their ids by key.
 
         One multi-row INSERT per chunk and one FTS5 statement for the lot: indexing row by
-        row from a trigger made storing 1.7x slower (README, Performance)."""
+        row from a trigger made storing 1.7x slower (docs/performance.md)."""
         ids: dict[str, int] = {}
         seen_at = to_db(now)
         for start in range(0, len(items), _ROWS_PER_INSERT):

@@ -294,7 +294,7 @@ def _story_clusters(db: sqlite_utils.Database) -> None:
 
 
 # Items are added to the search index by ItemStore, one statement per stored batch: the
-# per-row trigger made storing 1.7x slower (README, Performance). Updates and deletes
+# per-row trigger made storing 1.7x slower (docs/performance.md). Updates and deletes
 # still go through triggers. FTS5 merges segments less eagerly (automerge 16, not 4) and
 # writes 4 KB leaves: storing costs 19-40% less CPU, search measured the same.
 _FTS_INDEXED_IN_BATCHES = """

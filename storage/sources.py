@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from bot.errors import Duplicate, NotFound
 from storage.connection import wrapped
+from storage.errors import RecordExists, RecordNotFound
 from storage.models import Source, SourceStatus
 from storage.rows import feed_from_row, prefixed, source_from_row
 from storage.timeutil import from_db, to_db
@@ -63,13 +63,13 @@ class SourceStore:
         now: datetime,
     ) -> int:
         """Create a source and return its id. Call inside a transaction.
-        Raises Duplicate when the guild already follows the feed."""
+        Raises RecordExists when the guild already follows the feed."""
         existing = self._db.execute(
             "SELECT name FROM sources WHERE guild_id = ? AND feed_id = ? AND removed_at IS NULL",
             [guild_id, feed_id],
         ).fetchone()
         if existing is not None:
-            raise Duplicate(f"This server already follows that feed as “{existing[0]}”.")
+            raise RecordExists("source", str(existing[0]))
         cursor = self._db.execute(
             """INSERT INTO sources (guild_id, feed_id, channel_id, name, interval_seconds, style,
                include_keywords, exclude_keywords, fulltext, created_by, created_at)
@@ -92,7 +92,7 @@ class SourceStore:
 
     @wrapped
     def get(self, guild_id: int, source_id: int) -> Source:
-        """A live source of this guild. Raises NotFound (also for another guild's source),
+        """A live source of this guild. Raises RecordNotFound (also for another guild's source),
         StorageError."""
         row = next(
             self._db.query(
@@ -102,18 +102,18 @@ class SourceStore:
             None,
         )
         if row is None:
-            raise NotFound("There is no such source in this server. Use /source list to see them.")
+            raise RecordNotFound("source", source_id)
         return source_from_row(row)
 
     @wrapped
     def find(self, guild_id: int, text: str) -> Source:
         """A live source of this guild by id, name (any case) or URL.
-        Raises NotFound, StorageError."""
+        Raises RecordNotFound, StorageError."""
         text = text.strip()
         if text.isdigit():
             try:
                 return self.get(guild_id, int(text))
-            except NotFound:
+            except RecordNotFound:
                 pass
         row = next(
             self._db.query(
@@ -124,9 +124,7 @@ class SourceStore:
             None,
         )
         if row is None:
-            raise NotFound(
-                f"No source named “{text[:100]}” in this server. Use /source list to see them."
-            )
+            raise RecordNotFound("source", text)
         return source_from_row(row)
 
     @wrapped
@@ -149,14 +147,6 @@ class SourceStore:
             "SELECT COUNT(*) FROM sources WHERE guild_id = ? AND removed_at IS NULL", [guild_id]
         ).fetchone()
         return int(row[0])
-
-    @wrapped
-    def for_feed(self, feed_id: int) -> list[Source]:
-        """Every live source that follows a feed (any guild). Raises StorageError."""
-        rows = self._db.query(
-            f"{_SELECT} WHERE s.feed_id = ? AND s.removed_at IS NULL ORDER BY s.id", [feed_id]
-        )
-        return [source_from_row(row) for row in rows]
 
     @wrapped
     def statuses(self, guild_id: int) -> list[SourceStatus]:
@@ -193,7 +183,7 @@ class SourceStore:
     @wrapped
     def remove(self, guild_id: int, source_id: int, now: datetime) -> Source:
         """Stop a source. Its items and posted history stay, so search still finds them.
-        Raises NotFound, StorageError."""
+        Raises RecordNotFound, StorageError."""
         with self._db.atomic():
             source = self.get(guild_id, source_id)
             self._db.execute(
@@ -270,7 +260,7 @@ class SourceStore:
 
     @wrapped
     def update(self, guild_id: int, source_id: int, **changes: Any) -> Source:
-        """Change settings columns of a source. Raises NotFound, StorageError."""
+        """Change settings columns of a source. Raises RecordNotFound, StorageError."""
         unknown = set(changes) - _EDITABLE
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")

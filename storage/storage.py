@@ -72,7 +72,7 @@ class Storage:
     ) -> tuple[Source, StoreResult]:
         """Add a source (creating its feed if new) and store the items seen now, in one
         transaction: every present item is marked seen for it but the newest `backfill`.
-        Raises Duplicate, StorageError (and nothing is written)."""
+        Raises RecordExists, StorageError (and nothing is written)."""
         with self.db.atomic():
             feed_id = self.feeds.ensure(
                 sub.url,
@@ -110,7 +110,7 @@ class Storage:
     @wrapped
     def edit_source(self, guild_id: int, source_id: int, columns: dict[str, Any]) -> Source:
         """Change a source's settings; its feed then polls at its sources' shortest interval.
-        Raises NotFound, StorageError."""
+        Raises RecordNotFound, StorageError."""
         with self.db.atomic():
             source = self.sources.update(guild_id, source_id, **columns)
             self.feeds.refresh_interval(source.feed_id)
@@ -119,7 +119,7 @@ class Storage:
     @wrapped
     def unsubscribe(self, guild_id: int, source_id: int, now: datetime) -> Source:
         """Remove a source; its feed now polls at its remaining sources' shortest interval.
-        Raises NotFound, StorageError."""
+        Raises RecordNotFound, StorageError."""
         with self.db.atomic():
             source = self.sources.remove(guild_id, source_id, now)
             self.feeds.refresh_interval(source.feed_id)

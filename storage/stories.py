@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlite_utils
 
 from storage.connection import wrapped
+from storage.deliveries import OUTGOING_SELECT, outgoing_from_row
 from storage.models import Outgoing
 from storage.timeutil import to_db
 
@@ -113,15 +114,22 @@ class StoryStore:
         return [Coverage(row["name"], row["url"]) for row in rows]
 
     @wrapped
-    def needing_edit(self) -> list[tuple[int, int, int, int]]:
-        """(story id, first delivery id, channel id, message id) of stories whose first post
-        is sent and must be edited. Raises StorageError."""
-        rows = self._db.execute(
-            """SELECT st.id, d.id, d.channel_id, d.message_id FROM stories st
-               JOIN deliveries d ON d.id = st.first_delivery_id
-               WHERE st.needs_edit = 1 AND d.state = 'sent' AND d.message_id IS NOT NULL"""
+    def needing_edit(self) -> list[FirstPost]:
+        """The first posts of stories that are sent and must be edited. Raises StorageError."""
+        rows = self._db.query(
+            f"""SELECT st.id AS first_post__story_id, d.* FROM stories st
+                JOIN ({OUTGOING_SELECT}) d ON d.id = st.first_delivery_id
+                WHERE st.needs_edit = 1 AND d.state = 'sent' AND d.message_id IS NOT NULL
+                ORDER BY st.id"""
         )
-        return [(int(a), int(b), int(c), int(e)) for a, b, c, e in rows]
+        return [
+            FirstPost(
+                story_id=int(row["first_post__story_id"]),
+                outgoing=outgoing_from_row(row),
+                message_id=int(row["message_id"]),
+            )
+            for row in rows
+        ]
 
     @wrapped
     def edited(self, story_id: int) -> None:

@@ -25,7 +25,8 @@ from bot.brief.model import (
 )
 from bot.errors import NotAFeed
 from bot.pipeline.parse import parse_feed
-from bot.pipeline.render import MessagePayload, render
+from bot.pipeline.render import render
+from bot.text.markdown import MessagePayload
 from storage.models import Item
 from storage.search import follow_expression, match_expression
 from tests.malformed_corpus import CORPUS, load

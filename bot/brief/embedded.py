@@ -107,7 +107,7 @@ def summarize(article: Article) -> Brief:
     details.update(labelled)
     key_details = KeyDetails(
         **{
-            name: _fit(value, MAX_DETAIL)
+            name: _shorten(value, MAX_DETAIL)
             for name, value in details.items()
             if value and (name in labelled or grounding.grounded(value))
         }
@@ -119,9 +119,9 @@ def summarize(article: Article) -> Brief:
         used.add(takeaway.index)
     bullets = [b for b in _bullets(sentences, scores, used) if grounding.grounded(b)]
     return Brief(
-        introduction=_fit(" ".join(s.text for s in intro), MAX_INTRO),
+        introduction=_shorten(" ".join(s.text for s in intro), MAX_INTRO),
         key_details=key_details,
-        why_it_matters=[_fit(b, MAX_BULLET) for b in bullets],
+        why_it_matters=[_shorten(b, MAX_BULLET) for b in bullets],
         takeaway=_shorten(takeaway.text, 300) if takeaway else None,
         method="labelled" if labelled else "embedded",
         title_mismatch=title_mismatch(article.title, rest),
@@ -268,7 +268,3 @@ def _shorten(text: str, limit: int) -> str:
             return cut[:at].rstrip(",;") + "."
     space = cut.rfind(" ", 0, limit - 1)
     return cut[: space if space > 0 else limit - 1].rstrip(",;") + "…"
-
-
-def _fit(text: str, limit: int) -> str:
-    return _shorten(text, limit)

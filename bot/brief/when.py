@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -204,98 +205,152 @@ def _nearest_year(month: int, day: int, published: date | None, future: bool) ->
     return year
 
 
+# Each kind of pattern has its resolver: (match, published date, speaks of the future).
+# The absolute kinds resolve without a published date; the relative ones need it.
+_Absolute = Callable[[re.Match[str], date | None, bool], DateRange | None]
+_Relative = Callable[[re.Match[str], date, bool], DateRange | None]
+
+
 def _resolve(kind: str, m: re.Match[str], published: date | None, future: bool) -> DateRange | None:
-    g = m.groupdict()
-    if kind == "iso":
-        return _day_range(_safe(int(g["y"]), int(g["m"]), int(g["d"])))
-    if kind == "day_range_dmy":
-        month, year = _month(g["m"]), int(g["y"])
-        a, b = _safe(year, month, int(g["d1"])), _safe(year, month, int(g["d2"]))
-        return DateRange(a, b) if a and b and a <= b else None
-    if kind == "span_dmy":
-        year = int(g["y"])
-        a = _safe(int(g["y1"] or year), _month(g["m1"]), int(g["d1"]))
-        b = _safe(year, _month(g["m2"]), int(g["d2"]))
-        return DateRange(a, b) if a and b and a <= b else None
-    if kind in ("mdy", "dmy"):
-        month, day = _month(g["m"]), int(g["d"])
-        given = int(g["y"]) if g.get("y") else _nearest_year(month, day, published, future)
-        return _day_range(_safe(given, month, day)) if given else None
-    if kind == "my":
-        return _month_range(int(g["y"]), _month(g["m"]))
-    if kind == "quarter":
-        q = _ORDINAL[g["q"].lower()] if g.get("q") else int(g["qn"])
-        year_text = g.get("y") or g.get("y2")
-        in_year = int(year_text) if year_text else (published.year if published else None)
-        if in_year is None:
-            return None
-        return DateRange(_month_range(in_year, 3 * q - 2).start, _month_range(in_year, 3 * q).end)
-    if kind == "year":
-        year = int(g["y"])
-        return DateRange(date(year, 1, 1), date(year, 12, 31))
-    if published is None:
+    absolute = _ABSOLUTE.get(kind)
+    if absolute is not None:
+        return absolute(m, published, future)
+    relative = _RELATIVE.get(kind)
+    if relative is None or published is None:
         return None
-    if kind == "weekend":
-        rel = (g.get("rel") or "").lower()
-        if published.weekday() >= 5 and rel != "last":
-            saturday = published - timedelta(days=published.weekday() - 5)
-        else:
-            saturday = published - timedelta(days=published.weekday() + 2)
-        return DateRange(saturday, saturday + timedelta(days=1))
-    if kind == "earlier":
-        unit = g["unit"].lower()
-        later = m.group(0).lower().startswith("later")
-        if unit == "week":
-            monday = published - timedelta(days=published.weekday())
-            return (
-                DateRange(published, monday + timedelta(days=6))
-                if later
-                else DateRange(monday, published)
-            )
-        if unit == "month":
-            whole = _month_range(published.year, published.month)
-            return DateRange(published, whole.end) if later else DateRange(whole.start, published)
-        end = date(published.year, 12, 31)
-        return (
-            DateRange(published, end) if later else DateRange(date(published.year, 1, 1), published)
-        )
-    if kind == "relative_unit":
-        step = {"last": -1, "this": 0, "next": 1}[g["rel"].lower()]
-        unit = g["unit"].lower()
-        if unit == "week":
-            monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
-            return DateRange(monday, monday + timedelta(days=6))
-        if unit == "month":
-            index = published.year * 12 + published.month - 1 + step
-            return _month_range(index // 12, index % 12 + 1)
-        year = published.year + step
-        return DateRange(date(year, 1, 1), date(year, 12, 31))
-    if kind == "relative_day":
-        offset = {"yesterday": -1, "tomorrow": 1}.get(g["word"].lower(), 0)
-        return _day_range(published + timedelta(days=offset))
-    if kind == "weekday":
-        target = WEEKDAYS[g["wd"].lower()]
-        rel = (g.get("rel") or "").lower()
-        back = (published.weekday() - target) % 7
-        if rel == "next" or (future and rel != "last" and back != 0):
-            ahead = (target - published.weekday()) % 7 or 7
-            return _day_range(published + timedelta(days=ahead))
-        if rel == "last" and back == 0:
-            back = 7
-        if rel == "this":
-            monday = published - timedelta(days=published.weekday())
-            return _day_range(monday + timedelta(days=target))
-        return _day_range(published - timedelta(days=back))
-    if kind == "in_month":
-        month = MONTHS[g["m"].lower()[:3]]
-        prep = g["prep"].lower()
-        year = published.year
-        if prep == "last" or (prep in ("since", "from") and month > published.month):
-            year -= month >= published.month
-        elif prep == "next" or (future and month < published.month):
-            year += month <= published.month
-        return _month_range(year, month)
-    return None
+    return relative(m, published, future)
+
+
+def _iso(m: re.Match[str], _published: date | None, _future: bool) -> DateRange | None:
+    return _day_range(_safe(int(m["y"]), int(m["m"]), int(m["d"])))
+
+
+def _day_range_dmy(m: re.Match[str], _published: date | None, _future: bool) -> DateRange | None:
+    month, year = _month(m["m"]), int(m["y"])
+    a, b = _safe(year, month, int(m["d1"])), _safe(year, month, int(m["d2"]))
+    return DateRange(a, b) if a and b and a <= b else None
+
+
+def _span_dmy(m: re.Match[str], _published: date | None, _future: bool) -> DateRange | None:
+    year = int(m["y"])
+    a = _safe(int(m["y1"] or year), _month(m["m1"]), int(m["d1"]))
+    b = _safe(year, _month(m["m2"]), int(m["d2"]))
+    return DateRange(a, b) if a and b and a <= b else None
+
+
+def _month_day(m: re.Match[str], published: date | None, future: bool) -> DateRange | None:
+    """mdy and dmy: a day of a month, the year given or the nearest one to publication."""
+    g = m.groupdict()
+    month, day = _month(g["m"]), int(g["d"])
+    given = int(g["y"]) if g.get("y") else _nearest_year(month, day, published, future)
+    return _day_range(_safe(given, month, day)) if given else None
+
+
+def _month_year(m: re.Match[str], _published: date | None, _future: bool) -> DateRange | None:
+    return _month_range(int(m["y"]), _month(m["m"]))
+
+
+def _quarter(m: re.Match[str], published: date | None, _future: bool) -> DateRange | None:
+    g = m.groupdict()
+    q = _ORDINAL[g["q"].lower()] if g.get("q") else int(g["qn"])
+    year_text = g.get("y") or g.get("y2")
+    in_year = int(year_text) if year_text else (published.year if published else None)
+    if in_year is None:
+        return None
+    return DateRange(_month_range(in_year, 3 * q - 2).start, _month_range(in_year, 3 * q).end)
+
+
+def _year(m: re.Match[str], _published: date | None, _future: bool) -> DateRange | None:
+    year = int(m["y"])
+    return DateRange(date(year, 1, 1), date(year, 12, 31))
+
+
+def _weekend(m: re.Match[str], published: date, _future: bool) -> DateRange | None:
+    rel = (m["rel"] or "").lower()
+    if published.weekday() >= 5 and rel != "last":
+        saturday = published - timedelta(days=published.weekday() - 5)
+    else:
+        saturday = published - timedelta(days=published.weekday() + 2)
+    return DateRange(saturday, saturday + timedelta(days=1))
+
+
+def _earlier(m: re.Match[str], published: date, _future: bool) -> DateRange | None:
+    """Earlier this week (month, year): from its start to publication; later: on to its end."""
+    unit = m["unit"].lower()
+    if unit == "week":
+        monday = published - timedelta(days=published.weekday())
+        whole = DateRange(monday, monday + timedelta(days=6))
+    elif unit == "month":
+        whole = _month_range(published.year, published.month)
+    else:
+        whole = DateRange(date(published.year, 1, 1), date(published.year, 12, 31))
+    if m.group(0).lower().startswith("later"):
+        return DateRange(published, whole.end)
+    return DateRange(whole.start, published)
+
+
+def _relative_unit(m: re.Match[str], published: date, _future: bool) -> DateRange | None:
+    step = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
+    unit = m["unit"].lower()
+    if unit == "week":
+        monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
+        return DateRange(monday, monday + timedelta(days=6))
+    if unit == "month":
+        index = published.year * 12 + published.month - 1 + step
+        return _month_range(index // 12, index % 12 + 1)
+    year = published.year + step
+    return DateRange(date(year, 1, 1), date(year, 12, 31))
+
+
+def _relative_day(m: re.Match[str], published: date, _future: bool) -> DateRange | None:
+    offset = {"yesterday": -1, "tomorrow": 1}.get(m["word"].lower(), 0)
+    return _day_range(published + timedelta(days=offset))
+
+
+def _weekday(m: re.Match[str], published: date, future: bool) -> DateRange | None:
+    target = WEEKDAYS[m["wd"].lower()]
+    rel = (m["rel"] or "").lower()
+    back = (published.weekday() - target) % 7
+    if rel == "next" or (future and rel != "last" and back != 0):
+        ahead = (target - published.weekday()) % 7 or 7
+        return _day_range(published + timedelta(days=ahead))
+    if rel == "last" and back == 0:
+        back = 7
+    if rel == "this":
+        monday = published - timedelta(days=published.weekday())
+        return _day_range(monday + timedelta(days=target))
+    return _day_range(published - timedelta(days=back))
+
+
+def _in_month(m: re.Match[str], published: date, future: bool) -> DateRange | None:
+    month = MONTHS[m["m"].lower()[:3]]
+    prep = m["prep"].lower()
+    year = published.year
+    if prep == "last" or (prep in ("since", "from") and month > published.month):
+        year -= month >= published.month
+    elif prep == "next" or (future and month < published.month):
+        year += month <= published.month
+    return _month_range(year, month)
+
+
+_ABSOLUTE: dict[str, _Absolute] = {
+    "iso": _iso,
+    "day_range_dmy": _day_range_dmy,
+    "span_dmy": _span_dmy,
+    "mdy": _month_day,
+    "dmy": _month_day,
+    "my": _month_year,
+    "quarter": _quarter,
+    "year": _year,
+}
+_RELATIVE: dict[str, _Relative] = {
+    "weekend": _weekend,
+    "earlier": _earlier,
+    "relative_unit": _relative_unit,
+    "relative_day": _relative_day,
+    "weekday": _weekday,
+    "in_month": _in_month,
+}
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)")

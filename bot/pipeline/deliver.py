@@ -14,14 +14,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol
 
-import aiohttp
-import discord
-
 from bot.brief.model import Brief
 from bot.clock import Clock
+from bot.errors import SendError
 from bot.pipeline.briefing import BriefService
-from bot.pipeline.render import MessagePayload, render
+from bot.pipeline.render import render
 from bot.stories.desk import StoryDesk, with_coverage
+from bot.text.markdown import MessagePayload
 from storage import AsyncStorage
 from storage.models import Outgoing, Source
 
@@ -32,39 +31,12 @@ MAX_RETRY_DELAY = 3600.0
 
 class Sender(Protocol):
     async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
-        """Post and return the message id; raises discord.HTTPException and friends."""
+        """Post and return the message id. Raises SendError."""
         ...
 
     async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
-        """Replace a posted message's content; raises discord.HTTPException and friends."""
+        """Replace a posted message's content. Raises SendError."""
         ...
-
-
-class DiscordSender:
-    """Posts through discord.py; the channel need not be cached."""
-
-    def __init__(self, client: discord.Client) -> None:
-        self._client = client
-
-    async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
-        channel = self._client.get_partial_messageable(channel_id)
-        embed = discord.Embed.from_dict(payload.embed) if payload.embed else None
-        message = await channel.send(
-            content=payload.content,
-            embed=embed,  # type: ignore[arg-type]
-            nonce=nonce,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-        return message.id
-
-    async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
-        message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
-        embed = discord.Embed.from_dict(payload.embed) if payload.embed else None
-        await message.edit(
-            content=payload.content,
-            embed=embed,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
 
 
 def nonce_for(instance: str, delivery_id: int) -> str:
@@ -142,30 +114,32 @@ class Deliverer:
             message_id = await self._sender.send(
                 delivery.channel_id, payload, nonce_for(self._instance, delivery.id)
             )
-        except discord.Forbidden as exc:
-            await self._block(
-                delivery.channel_id, f"no permission to post there ({exc.text or 403})"
-            )
-            return "blocked"
-        except discord.NotFound:
-            await self._block(delivery.channel_id, "the channel no longer exists")
-            return "blocked"
-        except discord.HTTPException as exc:
-            if exc.status == 400:
-                log.error(
-                    "Discord refused delivery %d (%s); payload: %r", delivery.id, exc.text, payload
-                )
-                await self._storage.run(
-                    store.mark_failed, delivery.id, f"Discord refused the post: {exc.text}"[:500]
-                )
-                return "failed"
-            await self._retry(outgoing, f"Discord error {exc.status}")
-            return "retry"
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            await self._retry(outgoing, f"network error: {type(exc).__name__}")
-            return "retry"
+        except SendError as exc:
+            return await self._failed(outgoing, exc, payload)
         await self._storage.run(store.mark_sent, delivery.id, message_id, self._clock())
         return "sent"
+
+    async def _failed(self, outgoing: Outgoing, exc: SendError, payload: MessagePayload) -> str:
+        """Record why a post did not go out; return the outcome for the channel's drain."""
+        delivery = outgoing.delivery
+        if exc.kind == "blocked":
+            await self._block(delivery.channel_id, f"no permission to post there ({exc.detail})")
+            return "blocked"
+        if exc.kind == "gone":
+            await self._block(delivery.channel_id, "the channel no longer exists")
+            return "blocked"
+        if exc.kind == "refused":
+            log.error(
+                "Discord refused delivery %d (%s); payload: %r", delivery.id, exc.detail, payload
+            )
+            await self._storage.run(
+                self._storage.sync.deliveries.mark_failed,
+                delivery.id,
+                f"Discord refused the post: {exc.detail}"[:500],
+            )
+            return "failed"
+        await self._retry(outgoing, exc.detail)
+        return "retry"
 
     async def _payload(self, outgoing: Outgoing) -> MessagePayload:
         brief = await self._brief(outgoing)
@@ -178,9 +152,9 @@ class Deliverer:
         """Re-render a first post with its coverage; False (try again later) on failure."""
         try:
             await self._sender.edit(channel_id, message_id, await self._payload(outgoing))
-        except discord.NotFound:
-            return True  # the post was deleted: nothing left to edit
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
+        except SendError as exc:
+            if exc.kind == "gone":
+                return True  # the post was deleted: nothing left to edit
             log.warning("could not edit message %d: %s", message_id, exc)
             return False
         return True

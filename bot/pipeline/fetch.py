@@ -149,7 +149,7 @@ class Fetcher:
         self._max_redirects = max_redirects
         self._per_host = per_host
         # Taken after the host's slot, so requests queued for a busy host never hold one;
-        # throughput stops growing at about 100 requests at once (README, Performance).
+        # throughput stops growing at about 100 requests at once (docs/performance.md).
         self._in_flight = asyncio.Semaphore(in_flight)
         self._connect_timeout = connect_timeout
         self._total_timeout = total_timeout

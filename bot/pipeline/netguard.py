@@ -175,14 +175,6 @@ class AddressGuard:
         self._hosts = frozenset(hosts)
         self._networks = tuple(networks)
 
-    @property
-    def allowed_hosts(self) -> frozenset[str]:
-        return self._hosts
-
-    @property
-    def allowed_networks(self) -> tuple[IPNetwork, ...]:
-        return self._networks
-
     def host_is_allowed(self, host: str) -> bool:
         """Whether ``host`` is named in the allow list (the trailing dot and case ignored)."""
         return _normalize_host(host) in self._hosts

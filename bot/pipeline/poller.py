@@ -13,14 +13,17 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import FetchError, NotAFeed
 from bot.pipeline import decide
-from bot.pipeline.fetch import Fetcher
+from bot.pipeline.fetch import Fetcher, FetchResult
+from bot.pipeline.parse import ParsedFeed
 from bot.pipeline.parse.workers import FeedParser
 from bot.pipeline.route import route
 from storage import AsyncStorage
+from storage.items import StoreResult
 from storage.models import Feed
 
 log = logging.getLogger(__name__)
@@ -34,7 +37,6 @@ class PollOutcome:
     pending: int = 0
     error: str | None = None
     recovered: bool = False
-    started_failing: bool = False
 
 
 def body_hash(body: bytes) -> str:
@@ -113,55 +115,62 @@ class Poller:
                 feed, exc.message, exc.status, getattr(exc, "retry_after", None)
             )
         now = self._clock()
-        next_due = decide.next_poll(
-            now,
-            interval=feed.interval_seconds,
-            max_age=result.max_age or result.expires_in,
-            retry_after=result.retry_after,
-            rng=self._rng,
-        )
-        feeds = self._storage.sync.feeds
         digest = None if result.not_modified else body_hash(result.body)
         if result.not_modified or digest == feed.body_hash:
-            # 304, or the same bytes again: nothing to parse.
-            before = await self._storage.run(
-                feeds.record_success,
-                feed.id,
-                now=now,
-                next_due_at=next_due,
-                etag=result.etag or feed.etag,
-                last_modified=result.last_modified or feed.last_modified,
-                body_hash=digest,
-                answer_seconds=result.elapsed,
-                new_url=result.permanent_url,
-            )
-            status = "not-modified" if result.not_modified else "unchanged"
-            return PollOutcome(feed.id, status, recovered=before.failing_since is not None)
+            return await self._unchanged(feed, result, now, digest)
         try:
             parsed = await self._parser.parse(result)
         except NotAFeed as exc:
             return await self._failed(feed, exc.message, None, None)
-        if parsed.ttl_seconds:
-            next_due = decide.next_poll(
-                now,
-                interval=feed.interval_seconds,
-                ttl=parsed.ttl_seconds,
-                max_age=result.max_age or result.expires_in,
-                retry_after=result.retry_after,
-                rng=self._rng,
-            )
-        known = await self._storage.run(
-            self._storage.sync.items.known_keys, feed.id, [item.key for item in parsed.items]
+        return await self._changed(feed, result, parsed, now, digest)
+
+    def _next_due(
+        self, feed: Feed, result: FetchResult, now: datetime, ttl: int | None = None
+    ) -> datetime:
+        """When to poll a feed again after a good answer."""
+        return decide.next_poll(
+            now,
+            interval=feed.interval_seconds,
+            ttl=ttl,
+            max_age=result.max_age or result.expires_in,
+            retry_after=result.retry_after,
+            rng=self._rng,
         )
-        fresh = decide.new_items(parsed.items, known)
-        stored = await self._storage.run(
-            self._storage.sync.items.store, feed.id, fresh, now=self._clock(), route=route
+
+    async def _unchanged(
+        self, feed: Feed, result: FetchResult, now: datetime, digest: str | None
+    ) -> PollOutcome:
+        """A 304, or the same bytes again: nothing to parse, only the feed's state to keep."""
+        before = await self._storage.run(
+            self._storage.sync.feeds.record_success,
+            feed.id,
+            now=now,
+            next_due_at=self._next_due(feed, result, now),
+            etag=result.etag or feed.etag,
+            last_modified=result.last_modified or feed.last_modified,
+            body_hash=digest,
+            answer_seconds=result.elapsed,
+            new_url=result.permanent_url,
         )
+        status = "not-modified" if result.not_modified else "unchanged"
+        return PollOutcome(feed.id, status, recovered=before.failing_since is not None)
+
+    async def _changed(
+        self,
+        feed: Feed,
+        result: FetchResult,
+        parsed: ParsedFeed,
+        now: datetime,
+        digest: str | None,
+    ) -> PollOutcome:
+        """A new body that parsed: store its new items, then the feed's state."""
+        stored = await self._store_items(feed, parsed)
+        feeds = self._storage.sync.feeds
         before = await self._storage.run(
             feeds.record_success,
             feed.id,
             now=now,
-            next_due_at=next_due,
+            next_due_at=self._next_due(feed, result, now, ttl=parsed.ttl_seconds),
             etag=result.etag,
             last_modified=result.last_modified,
             body_hash=digest,
@@ -180,6 +189,15 @@ class Poller:
             pending=stored.pending,
             recovered=before.failing_since is not None,
         )
+
+    async def _store_items(self, feed: Feed, parsed: ParsedFeed) -> StoreResult:
+        """Store the items of a parsed feed not seen before, with their deliveries."""
+        items = self._storage.sync.items
+        known = await self._storage.run(
+            items.known_keys, feed.id, [item.key for item in parsed.items]
+        )
+        fresh = decide.new_items(parsed.items, known)
+        return await self._storage.run(items.store, feed.id, fresh, now=self._clock(), route=route)
 
     async def _failed(
         self, feed: Feed, message: str, status: int | None, retry_after: float | None
@@ -209,5 +227,4 @@ class Poller:
             feed.id,
             "gone" if gone else "failed",
             error=message,
-            started_failing=feed.failing_since is None,
         )

@@ -7,74 +7,24 @@ and sent with no allowed mentions (the deliverer does that part).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from discord.utils import escape_markdown, escape_mentions
-
 from bot.brief.model import DETAIL_NAMES, Brief
+from bot.text.limits import (
+    AUTHOR_LIMIT,
+    CONTENT_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    FIELD_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+)
+from bot.text.markdown import MessagePayload, clean, embed_length, first_sentences, truncate
 from storage.models import Item, Source
 
-CONTENT_LIMIT = 2000
-TITLE_LIMIT = 256
-AUTHOR_LIMIT = 256
-FOOTER_LIMIT = 2048
 INTRO_LIMIT = 700
-EMBED_TOTAL_LIMIT = 6000
-FIELD_LIMIT = 1024
 MISMATCH_NOTE = "Note: the headline does not match the article text."
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'])")
-_MENTION_LINK = re.compile(r"<([#@])(?=[!&]?\d)")
 _MENTION_IN_URL = re.compile(r"@(?:everyone|here)|<[@#]")
-
-
-@dataclass(frozen=True, slots=True)
-class MessagePayload:
-    content: str | None = None
-    embed: dict[str, Any] | None = None
-
-
-def clean(text: str) -> str:
-    """Untrusted text made inert: invisible characters dropped, whitespace folded,
-    markdown and mentions escaped."""
-    text = " ".join(_INVISIBLE.sub("", text).split())
-    # escape_mentions leaves channel links (<#id>) and short ids (<@123>) live: break them
-    # the same way, with a zero-width space.
-    return _MENTION_LINK.sub("<\\1\u200b", escape_mentions(escape_markdown(text)))
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut to at most `limit` characters at a word boundary, marking the cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    # Never leave a dangling escape backslash at the cut.
-    return cut.rstrip("\\ ") + "…"
-
-
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL that cannot break out of a markdown link, or None."""
-    if not url or not url.startswith(("http://", "https://")) or len(url) > 1000:
-        return None
-    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
-        url = url.replace(char, code)
-    return url
-
-
-def link(title: str, url: str | None, limit: int = 200) -> str:
-    """The title escaped for Discord, linked when the URL is safe."""
-    text = truncate(clean(title) or "Untitled", limit).replace("]", "\\]")
-    target = safe_url(url)
-    return f"[{text}](<{target}>)" if target else text
-
-
-def first_sentences(text: str, count: int = 3) -> str:
-    return " ".join(_SENTENCE_END.split(" ".join(text.split()))[:count])
 
 
 def render(
@@ -167,16 +117,6 @@ def _lines_within(
             break
         out.append(label + truncate(value, room))
     return "\n".join(out)
-
-
-def embed_length(embed: dict[str, Any]) -> int:
-    """Characters Discord counts towards the 6,000 total."""
-    total = len(embed.get("title", "")) + len(embed.get("description", ""))
-    total += len(embed.get("author", {}).get("name", ""))
-    total += len(embed.get("footer", {}).get("text", ""))
-    for item in embed.get("fields", []):
-        total += len(item["name"]) + len(item["value"])
-    return total
 
 
 def _fit_total(embed: dict[str, Any]) -> None:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 
-import discord
-
 from bot.clock import Clock
+from bot.errors import SendError
 from bot.pipeline.deliver import Sender
-from bot.pipeline.render import MessagePayload, clean
+from bot.text.markdown import MessagePayload, clean
 from storage import AsyncStorage
 from storage.models import Source
 from storage.sources import AlertDue
@@ -50,7 +49,7 @@ class Alerts:
             nonce = f"na{due.source.id:x}{due.kind[0]}{due.stamp:x}"[:25]
             try:
                 await self._sender.send(channel, MessagePayload(content=alert_text(due)), nonce)
-            except (discord.HTTPException, OSError) as exc:
+            except SendError as exc:
                 log.warning(
                     "could not alert about source %d in %d: %s", due.source.id, channel, exc
                 )
@@ -82,5 +81,5 @@ class Alerts:
                     MessagePayload(content=text),
                     f"nc{source.id:x}{int(self._clock().timestamp()):x}",
                 )
-            except (discord.HTTPException, OSError) as exc:
+            except SendError as exc:
                 log.warning("could not send the channel alert for source %d: %s", source.id, exc)

@@ -20,9 +20,10 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.clock import Clock
 from bot.errors import InvalidOption, NotFound
 from bot.pipeline.deliver import Sender
-from bot.pipeline.render import MessagePayload, clean, first_sentences, link, truncate
 from bot.scheduler import guarded
 from bot.services.guilds import valid_timezone
+from bot.text.limits import DESCRIPTION_LIMIT
+from bot.text.markdown import MessagePayload, clean, first_sentences, link, truncate
 from storage import AsyncStorage
 from storage.digests import DigestCandidate, DigestSchedule
 
@@ -98,7 +99,7 @@ def compose(stories: list[DigestCandidate], title: str) -> MessagePayload:
         title = link(story.title, story.url, 150)
         count = f"{story.sources} sources" if story.sources > 1 else "1 source"
         lines.append(f"**{number}.** {title} · {count}\n{truncate(clean(sentence(story)), 200)}")
-    description = "\n".join(lines)[:4096]
+    description = "\n".join(lines)[:DESCRIPTION_LIMIT]
     return MessagePayload(embed={"type": "rich", "title": title, "description": description})
 
 

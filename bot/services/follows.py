@@ -11,27 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
-import aiohttp
-import discord
-
 from bot.clock import Clock
-from bot.errors import InvalidOption
-from bot.pipeline.render import clean, link, truncate
+from bot.errors import InvalidOption, SendError, user_errors
 from bot.settings import Settings
+from bot.text.limits import DESCRIPTION_LIMIT
+from bot.text.markdown import clean, link, truncate
 from storage import AsyncStorage
 from storage.follows import DMBatch, Follow
 from storage.search import query_words
 
 log = logging.getLogger(__name__)
 
-FOLLOW_JOB = "notify-follows"
 DM_EVERY = timedelta(minutes=10)
 KEYWORDS_MAX = 100
-DM_DESCRIPTION_LIMIT = 4000
+DM_DESCRIPTION_LIMIT = DESCRIPTION_LIMIT - 96  # room for the header line
 
 
 def notify_tick_seconds(settings: Settings) -> float:
@@ -90,20 +86,22 @@ class FollowService:
         """Follow keywords; returns them as stored. Raises InvalidOption, Duplicate,
         LimitReached."""
         keywords = normalize_keywords(text)
-        await self._storage.run(
-            self._storage.sync.follows.add,
-            guild_id,
-            user_id,
-            keywords,
-            limit=self._settings.max_follows_per_member,
-            now=self._clock(),
-        )
+        with user_errors():
+            await self._storage.run(
+                self._storage.sync.follows.add,
+                guild_id,
+                user_id,
+                keywords,
+                limit=self._settings.max_follows_per_member,
+                now=self._clock(),
+            )
         return keywords
 
     async def unfollow(self, guild_id: int, user_id: int, text: str) -> str:
         """Raises InvalidOption, NotFound."""
         keywords = normalize_keywords(text)
-        await self._storage.run(self._storage.sync.follows.remove, guild_id, user_id, keywords)
+        with user_errors():
+            await self._storage.run(self._storage.sync.follows.remove, guild_id, user_id, keywords)
         return keywords
 
     async def following(self, guild_id: int, user_id: int) -> list[Follow]:
@@ -112,27 +110,10 @@ class FollowService:
 
 class DMSender(Protocol):
     async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
-        """Raises discord.Forbidden when the member's DMs are closed, and friends."""
+        """Raises SendError (blocked: the member's DMs are closed)."""
         ...
 
     def guild_name(self, guild_id: int) -> str: ...
-
-
-class DiscordDMSender:
-    def __init__(self, client: discord.Client) -> None:
-        self._client = client
-
-    async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
-        channel = await self._client.create_dm(discord.Object(user_id))
-        await channel.send(
-            embed=discord.Embed.from_dict(embed),
-            nonce=nonce,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-
-    def guild_name(self, guild_id: int) -> str:
-        guild = self._client.get_guild(guild_id)
-        return guild.name if guild is not None else "your server"
 
 
 class FollowNotifier:
@@ -170,35 +151,15 @@ class FollowNotifier:
         embed = dm_embed(batch, self._sender.guild_name(batch.guild_id))
         try:
             await self._sender.send_dm(batch.user_id, embed, nonce_for(self._instance, batch))
-        except discord.Forbidden:
-            log.info("DMs closed for member %d of guild %d", batch.user_id, batch.guild_id)
-            await self._storage.run(store.mark_dms_closed, batch, self._clock())
-            return 0
-        except discord.NotFound:
-            log.warning("member %d is gone; dropping their follow DM", batch.user_id)
-            await self._storage.run(store.mark_dms_closed, batch, self._clock())
-            return 0
-        except discord.HTTPException as exc:
-            if exc.status == 400:
-                log.error("Discord refused a follow DM (%s); embed: %r", exc.text, embed)
+        except SendError as exc:
+            if exc.kind in ("blocked", "gone"):
+                log.info("no DM to member %d of guild %d (%s)", batch.user_id, batch.guild_id, exc)
+                await self._storage.run(store.mark_dms_closed, batch, self._clock())
+            elif exc.kind == "refused":
+                log.error("Discord refused a follow DM (%s); embed: %r", exc.detail, embed)
                 await self._storage.run(store.mark_failed, batch, self._clock())
-                return 0
-            log.warning("follow DM failed (Discord error %s); will retry", exc.status)
-            return 0
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            log.warning("follow DM failed (%s); will retry", type(exc).__name__)
+            else:
+                log.warning("follow DM failed (%s); will retry", exc.detail)
             return 0
         await self._storage.run(store.mark_sent, batch, self._clock())
         return 1
-
-
-def notifier_job(
-    client: discord.Client, storage: AsyncStorage, clock: Clock, instance: str
-) -> Callable[[], Awaitable[None]]:
-    """The scheduler job that notifies follows through this client."""
-    notifier = FollowNotifier(storage, DiscordDMSender(client), clock, instance=instance)
-
-    async def job() -> None:
-        await notifier.run_once()
-
-    return job

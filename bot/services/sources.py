@@ -7,21 +7,33 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.clock import Clock
-from bot.errors import Duplicate, InvalidOption, LimitReached, NewsdeskError, NotAFeed, NotFound
+from bot.errors import (
+    Duplicate,
+    InvalidOption,
+    LimitReached,
+    NewsdeskError,
+    NotAFeed,
+    NotFound,
+    explain,
+    user_errors,
+)
 from bot.pipeline import decide
 from bot.pipeline.briefing import BriefService, article_of
 from bot.pipeline.fetch import Fetcher, FetchResult
 from bot.pipeline.parse import ParsedFeed, discover_feed_links
 from bot.pipeline.parse.workers import FeedParser
 from bot.pipeline.poller import body_hash
-from bot.pipeline.render import MessagePayload, render
+from bot.pipeline.render import render
 from bot.pipeline.route import route, split_keywords
 from bot.services.opml import OpmlFeed, write_opml
 from bot.settings import Settings
+from bot.text.markdown import MessagePayload
 from storage import AsyncStorage
 from storage.deliveries import DeliveryLine
+from storage.errors import StoreError
 from storage.feeds import FeedError
 from storage.guilds import AuditEntry
 from storage.models import STYLES, Feed, Item, NewItem, Source, SourceStatus, Style
@@ -100,6 +112,17 @@ class FetchedFeed:
         return self.result.url
 
 
+@dataclass(frozen=True, slots=True)
+class _SourceOptions:
+    """A new source's options, checked and normalized."""
+
+    style: str
+    name: str
+    include: str
+    exclude: str
+    interval_seconds: int
+
+
 class SourceService:
     def __init__(
         self,
@@ -161,53 +184,88 @@ class SourceService:
     async def add(self, request: AddRequest) -> AddResult:
         """Validate, fetch, and save a new source; mark what the feed holds as seen but the
         newest `backfill`. Raises UserError subclasses with one clear sentence."""
+        options = self._valid_options(request)
+        await self._check_room(request.guild_id)
+        fetched = await self._fetch_with_items(request.url)
+        now = self._clock()
+        items = decide.new_items(fetched.parsed.items, known=set())
+        subscription = self._subscription(request, options, fetched, now)
+        with user_errors():
+            source, stored = await self._storage.run(
+                self._storage.sync.subscribe, subscription, items, route=route, now=now
+            )
+        await self._audit(request.guild_id, request.user_id, "source add", None, source)
+        if stored.pending and self._on_new is not None:
+            self._on_new()
+        return await self._added(request, fetched, items, source, stored.pending)
+
+    def _valid_options(self, request: AddRequest) -> _SourceOptions:
+        """The request's options, checked and normalized. Raises InvalidOption."""
         if not 0 <= request.backfill <= MAX_BACKFILL:
             raise InvalidOption(f"`backfill` must be between 0 and {MAX_BACKFILL}.")
-        style = self._valid_style(request.style)
-        name = self._valid_name(request.name or "")
-        include = self._valid_keywords(request.include)
-        exclude = self._valid_keywords(request.exclude)
-        interval = self.interval_seconds(request.every_minutes)
-        count = await self._storage.run(self._storage.sync.sources.count, request.guild_id)
+        return _SourceOptions(
+            style=self._valid_style(request.style),
+            name=self._valid_name(request.name or ""),
+            include=self._valid_keywords(request.include),
+            exclude=self._valid_keywords(request.exclude),
+            interval_seconds=self.interval_seconds(request.every_minutes),
+        )
+
+    async def _check_room(self, guild_id: int) -> None:
+        """Raises LimitReached when the guild has as many sources as it may."""
+        count = await self._storage.run(self._storage.sync.sources.count, guild_id)
         if count >= self._settings.max_sources_per_guild:
             raise LimitReached(
                 f"This server has reached its limit of {self._settings.max_sources_per_guild} "
                 "sources. Remove one with /source remove first."
             )
-        fetched = await self.fetch_feed(request.url)
-        parsed = fetched.parsed
-        if not parsed.items:
+
+    async def _fetch_with_items(self, url: str) -> FetchedFeed:
+        """The feed at `url`, which must hold at least one item. Raises what `fetch_feed`
+        raises, and NotAFeed for an empty feed."""
+        fetched = await self.fetch_feed(url)
+        if not fetched.parsed.items:
             raise NotAFeed(
                 "That feed has no items yet. Add it again once it has published something."
             )
-        now = self._clock()
-        items = decide.new_items(parsed.items, known=set())
-        subscription = Subscription(
+        return fetched
+
+    def _subscription(
+        self, request: AddRequest, options: _SourceOptions, fetched: FetchedFeed, now: datetime
+    ) -> Subscription:
+        """What to store for a new source of a fetched feed."""
+        parsed, result = fetched.parsed, fetched.result
+        interval = options.interval_seconds
+        return Subscription(
             guild_id=request.guild_id,
             channel_id=request.channel_id,
             url=fetched.url,
-            name=(name or parsed.title or fetched.url)[:NAME_LIMIT],
+            name=(options.name or parsed.title or fetched.url)[:NAME_LIMIT],
             feed_title=parsed.title,
             site_url=parsed.link,
             interval_seconds=interval,
             first_due_at=decide.first_due(now, interval=interval, rng=self._rng),
             backfill=request.backfill,
-            style=style,
-            include_keywords=include,
-            exclude_keywords=exclude,
+            style=options.style,
+            include_keywords=options.include,
+            exclude_keywords=options.exclude,
             fulltext=request.fulltext,
             created_by=request.user_id,
-            etag=fetched.result.etag,
-            last_modified=fetched.result.last_modified,
-            body_hash=body_hash(fetched.result.body),
-            answer_seconds=fetched.result.elapsed,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            body_hash=body_hash(result.body),
+            answer_seconds=result.elapsed,
         )
-        source, stored = await self._storage.run(
-            self._storage.sync.subscribe, subscription, items, route=route, now=now
-        )
-        await self._audit(request.guild_id, request.user_id, "source add", None, source)
-        if stored.pending and self._on_new is not None:
-            self._on_new()
+
+    async def _added(
+        self,
+        request: AddRequest,
+        fetched: FetchedFeed,
+        items: list[NewItem],
+        source: Source,
+        posting: int,
+    ) -> AddResult:
+        """The reply to a source just added, with the preview it asked for."""
         return AddResult(
             preview=(
                 # The reply's preview never spends an LLM call; /source test shows the real one.
@@ -216,10 +274,10 @@ class SourceService:
                 else None
             ),
             source=source,
-            feed_title=parsed.title or fetched.url,
-            item_count=len(parsed.items),
+            feed_title=fetched.parsed.title or fetched.url,
+            item_count=len(fetched.parsed.items),
             newest_title=items[-1].title if items else None,
-            posting=stored.pending,
+            posting=posting,
         )
 
     async def edit(self, guild_id: int, user_id: int, text: str, changes: SourceChanges) -> Source:
@@ -320,10 +378,14 @@ class SourceService:
         user_id: int,
         feeds: Sequence[OpmlFeed],
         progress: Callable[[int], Awaitable[None]] | None = None,
+        *,
+        concurrency: int = IMPORT_CONCURRENCY,
+        for_operator: bool = False,
     ) -> ImportReport:
-        """Add every feed; count added, duplicate and failed (with the reason)."""
+        """Add every feed, `concurrency` at a time; count added, duplicate and failed (with
+        the reason: the error's own message `for_operator`, else the sentence for a member)."""
         report = ImportReport()
-        limit = asyncio.Semaphore(IMPORT_CONCURRENCY)
+        limit = asyncio.Semaphore(concurrency)
         done = 0
 
         async def add(feed: OpmlFeed) -> None:
@@ -342,8 +404,10 @@ class SourceService:
                     report.added.append(feed.url)
                 except Duplicate:
                     report.duplicate.append(feed.url)
-                except NewsdeskError as exc:
-                    report.failed.append((feed.url, exc.user_message))
+                except (NewsdeskError, StoreError) as exc:
+                    error = explain(exc)
+                    reason = error.message if for_operator else error.user_message
+                    report.failed.append((feed.url, reason))
                 done += 1
                 if progress is not None:
                     await progress(done)
@@ -397,7 +461,8 @@ class SourceService:
 
     async def find(self, guild_id: int, text: str) -> Source:
         """Raises NotFound."""
-        return await self._storage.run(self._storage.sync.sources.find, guild_id, text)
+        with user_errors():
+            return await self._storage.run(self._storage.sync.sources.find, guild_id, text)
 
     async def matching(self, guild_id: int, typed: str) -> list[Source]:
         return await self._storage.run(self._storage.sync.sources.matching, guild_id, typed)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.errors import InvalidOption
+from bot.errors import InvalidOption, user_errors
 from storage import AsyncStorage
 from storage.search import STOPWORDS, SearchHit, StoryLine
 
@@ -188,7 +188,8 @@ class TopicService:
         """The feed of a source named by id, name or URL in this guild. Raises NotFound."""
         if not source:
             return None
-        found = await self._storage.run(self._storage.sync.sources.find, guild_id, source)
+        with user_errors():
+            found = await self._storage.run(self._storage.sync.sources.find, guild_id, source)
         return found.feed_id
 
     async def search(

@@ -1,17 +1,99 @@
-"""Reply text for moderator commands: pure formatting, pages that fit Discord."""
+"""How commands answer, and what they answer with.
+
+Cogs answer only through the helpers of the first part (`defer`, `answer`, `answer_pages`,
+`show_progress`): private unless asked otherwise, the first response or a follow-up as the
+interaction needs, text cut to Discord's limit. The rest builds the replies, pure
+formatting per command group: text and embeds that fit Discord, user text escaped.
+"""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from datetime import datetime
 
 import discord
+from discord.utils import MISSING
 
+from bot import __version__
+from bot.loop_monitor import LagStats
 from bot.pipeline.route import split_keywords
-from bot.services.sources import ImportReport, SourceInfo
+from bot.services.sources import AddResult, ImportReport, SourceInfo
+from bot.services.topics import NO_RESULTS, Trending
+from bot.shell.interactions import Interaction
 from bot.shell.paginate import chunk_lines
-from storage.models import Source, SourceStatus
+from bot.text.limits import CONTENT_LIMIT, FIELD_LIMIT, TITLE_LIMIT
+from bot.text.markdown import MessagePayload, clean, link, truncate
+from storage.follows import Follow
+from storage.models import GuildSettings, GuildStatus, Source, SourceStatus
+from storage.search import MARK_END, MARK_START, SearchHit, StoryLine
+
+# ---------------------------------------------------------------------------------------
+# Answering
+
+
+async def defer(interaction: Interaction, *, public: bool = False) -> None:
+    """Acknowledge now ("newsdesk is thinking…") when the work may take longer than
+    Discord's 3 seconds; the answer then follows up."""
+    await interaction.response.defer(ephemeral=not public, thinking=True)
+
+
+async def answer(
+    interaction: Interaction,
+    text: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    file: discord.File | None = None,
+    public: bool = False,
+    note: str | None = None,
+) -> None:
+    """Answer the command: the response, or a follow-up when it was deferred or answered
+    already. Private unless `public`. `note` is a line for the member alone: it leads a
+    private answer, and follows a public one as its own private message."""
+    if note and not public:
+        text = f"{note}\n\n{text}" if text else note
+    content = truncate(text, CONTENT_LIMIT) if text else None
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content if content is not None else MISSING,
+            embed=embed if embed is not None else MISSING,
+            file=file if file is not None else MISSING,
+            ephemeral=not public,
+        )
+    else:
+        await interaction.response.send_message(
+            content,
+            embed=embed if embed is not None else MISSING,
+            file=file if file is not None else MISSING,
+            ephemeral=not public,
+        )
+    if note and public:
+        await interaction.followup.send(note, ephemeral=True)
+
+
+async def answer_pages(interaction: Interaction, pages: Sequence[discord.Embed]) -> None:
+    """Answer privately with one embed per page: the first as the answer, the rest as
+    follow-ups."""
+    for page in pages:
+        await answer(interaction, embed=page)
+
+
+async def show_progress(interaction: Interaction, text: str) -> None:
+    """Replace the deferred answer's "thinking…" with a progress line."""
+    await interaction.edit_original_response(content=text)
+
+
+def as_file(data: bytes, filename: str) -> discord.File:
+    """Bytes as an attachment of an answer."""
+    return discord.File(io.BytesIO(data), filename=filename)
+
+
+# ---------------------------------------------------------------------------------------
+# Formatting shared by the groups
 
 EMBED_PAGE = 3900  # an embed description holds 4,096; leave room for the cut marker
+STORY_LIST_LIMIT = 4000  # what a list of stories may fill of an embed description
+SNIPPET_LIMIT = 300
 
 
 def when(moment: datetime | None) -> str:
@@ -20,6 +102,94 @@ def when(moment: datetime | None) -> str:
 
 def md(text: str) -> str:
     return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+
+
+def _fit(blocks: list[str]) -> str:
+    """As many whole blocks as fit an embed description."""
+    out: list[str] = []
+    size = 0
+    for block in blocks:
+        block = truncate(block, 900)
+        if size + len(block) + 2 > STORY_LIST_LIMIT:
+            break
+        out.append(block)
+        size += len(block) + 2
+    return "\n\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------
+# /newsdesk
+
+
+def status_embed(status: GuildStatus, lag: LagStats | None = None) -> discord.Embed:
+    last_poll = (
+        discord.utils.format_dt(status.last_poll_at, "R") if status.last_poll_at else "never"
+    )
+    embed = discord.Embed(title="newsdesk status")
+    embed.add_field(
+        name="Sources",
+        value=f"{status.sources_ok} ok · {status.sources_failing} failing · "
+        f"{status.sources_paused} paused",
+        inline=False,
+    )
+    embed.add_field(name="Items stored", value=str(status.items_stored))
+    embed.add_field(name="Items today", value=str(status.items_today))
+    embed.add_field(name="Deliveries waiting", value=str(status.deliveries_waiting))
+    embed.add_field(name="Last poll", value=last_poll)
+    fallbacks = status.counters.get("llm_fallbacks", 0)
+    if fallbacks:
+        embed.add_field(name="Summarizer fallbacks", value=str(fallbacks))
+    if lag is not None:
+        embed.add_field(
+            name="Event loop lag", value=f"p99 {lag.p99_ms:.0f} ms · max {lag.max_ms:.0f} ms"
+        )
+    embed.set_footer(text=f"newsdesk {__version__}")
+    return embed
+
+
+def settings_text(settings: GuildSettings) -> str:
+    role = f"<@&{settings.moderator_role_id}>" if settings.moderator_role_id else "none"
+    alerts = (
+        f"<#{settings.alert_channel_id}>" if settings.alert_channel_id else "each source's channel"
+    )
+    return (
+        f"**Moderator role:** {role}\n**Alert channel:** {alerts}\n"
+        f"**Time zone:** {settings.timezone}\n"
+        f"**Merge stories:** {'on' if settings.merge_stories else 'off'}"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# /source
+
+
+def payload_embed(payload: MessagePayload | None) -> discord.Embed | None:
+    """The embed of a rendered post (a preview), if it has one."""
+    if payload is None or payload.embed is None:
+        return None
+    return discord.Embed.from_dict(payload.embed)
+
+
+def added_text(result: AddResult) -> str:
+    posting = f" Posting the newest {result.posting} now." if result.posting else ""
+    return (
+        f"Added **{md(result.source.name)}** (#{result.source.id}) → "
+        f"<#{result.source.channel_id}>: {result.item_count} items, newest "
+        f"“{md(result.newest_title or 'untitled')}”.{posting} New stories will be posted "
+        "as they appear."
+    )
+
+
+PREVIEW_NOTE = "Preview of the newest item (nothing was saved):"
+
+
+def preview_reply(payload: MessagePayload) -> tuple[str, discord.Embed | None]:
+    """/source test: the note and the post as it would look (an embed, or its text)."""
+    embed = payload_embed(payload)
+    if embed is not None:
+        return PREVIEW_NOTE, embed
+    text = f"{PREVIEW_NOTE}\n{payload.content}"
+    return (text if len(text) <= CONTENT_LIMIT else payload.content or PREVIEW_NOTE), None
 
 
 def state_of(source: Source, failing_since: datetime | None, last_error: str | None) -> str:
@@ -102,7 +272,7 @@ def info_pages(info: SourceInfo) -> list[discord.Embed]:
         lines.append("• none")
     pages = chunk_lines(lines, EMBED_PAGE)
     return [
-        discord.Embed(title=f"{md(source.name)} (#{source.id})"[:256], description=page)
+        discord.Embed(title=f"{md(source.name)} (#{source.id})"[:TITLE_LIMIT], description=page)
         for page in pages
     ]
 
@@ -115,3 +285,86 @@ def import_summary(report: ImportReport) -> str:
     if report.failed:
         text += "\n" + "\n".join(f"• {url}: {md(why)}" for url, why in report.failed)
     return text
+
+
+def import_reply(report: ImportReport) -> tuple[str, discord.File | None]:
+    """The import's summary; every failure is named, in a file when they do not fit."""
+    summary = import_summary(report)
+    if len(summary) <= CONTENT_LIMIT:
+        return summary, None
+    first = summary.split("\n", 1)[0]
+    return (
+        f"{first} The failures are listed in the attached file.",
+        as_file(summary.encode(), "import-report.txt"),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# /topic
+
+
+def snippet_markdown(snippet: str) -> str:
+    """A snippet escaped for Discord, its matched words in bold."""
+    text = truncate(clean(snippet), SNIPPET_LIMIT)
+    if text.count(MARK_START) != text.count(MARK_END) or "**" in text:
+        return text.replace(MARK_START, "").replace(MARK_END, "")
+    return text.replace(MARK_START, "**").replace(MARK_END, "**")
+
+
+def no_results_text(query: str, days: int | None, *, from_source: bool) -> str:
+    scope = f" in the last {days} day(s)" if days else ""
+    scope += " from that source" if from_source else ""
+    return NO_RESULTS.format(query=truncate(clean(query), 100), scope=scope)
+
+
+def _date(line: SearchHit | StoryLine) -> str:
+    return discord.utils.format_dt(line.published, "d")
+
+
+def search_embed(query: str, hits: list[SearchHit]) -> discord.Embed:
+    blocks = []
+    for number, hit in enumerate(hits, start=1):
+        source = f"{truncate(clean(hit.source_name), 80)} · " if hit.source_name else ""
+        also = f" · {hit.coverage} sources" if hit.coverage > 1 else ""
+        block = f"**{number}.** {link(hit.title, hit.url)}\n{source}{_date(hit)}{also}"
+        if hit.snippet:
+            block += f"\n> {snippet_markdown(hit.snippet)}"
+        blocks.append(block)
+    return discord.Embed(
+        title=truncate(f"Search: {clean(query)}", TITLE_LIMIT),
+        description=_fit(blocks),
+    )
+
+
+def latest_embed(lines: list[StoryLine], source: str | None) -> discord.Embed:
+    blocks = [
+        f"**{n}.** {link(line.title, line.url)}\n"
+        f"{truncate(clean(line.source_name), 80)} · {_date(line)}"
+        for n, line in enumerate(lines, start=1)
+    ]
+    title = "Latest stories" + (f" from {lines[0].source_name}" if source and lines else "")
+    return discord.Embed(title=truncate(clean(title), TITLE_LIMIT), description=_fit(blocks))
+
+
+def trending_embed(trending: Trending) -> discord.Embed:
+    embed = discord.Embed(title=f"Trending in the last {trending.days} day(s)")
+    stories = [
+        f"**{n}.** {link(story.title, story.url)}\n"
+        f"{story.coverage} source(s): {truncate(clean(', '.join(story.sources)), 200)}"
+        for n, story in enumerate(trending.stories, start=1)
+    ]
+    embed.description = _fit(stories) or "No stories in this period."
+    if trending.phrases:
+        phrases = " · ".join(clean(p) for p in trending.phrases)
+        embed.add_field(name="Key phrases", value=truncate(phrases, FIELD_LIMIT), inline=False)
+    embed.set_footer(text=f"{trending.items} stories in the period")
+    return embed
+
+
+def following_embed(follows: list[Follow], limit: int) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"You follow {len(follows)} of at most {limit} topics",
+        description=_fit([f"• {clean(f.keywords)}" for f in follows]).replace("\n\n", "\n"),
+    )
+    embed.set_footer(text="New matching stories reach you by DM; /topic unfollow stops one.")
+    return embed

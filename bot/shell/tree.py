@@ -7,7 +7,8 @@ import logging
 import discord
 from discord import app_commands
 
-from bot.errors import NewsdeskError, UserError
+from bot.errors import NewsdeskError, UserError, explain
+from storage.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ class NewsTree(app_commands.CommandTree[discord.Client]):
         self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
     ) -> None:
         original = getattr(error, "original", error)
+        if isinstance(original, StoreError):
+            original = explain(original)
         if isinstance(original, UserError | app_commands.CheckFailure):
             log.info("refused /%s: %s", _name(interaction), error_sentence(original))
         elif isinstance(original, NewsdeskError):

@@ -323,21 +323,35 @@ def _stem(word: str) -> str:
     w = w.strip("'.")
     if len(w) <= 3 or _HAS_DIGIT.search(w):
         return w
+    return _one_spelling(_without_verb_ending(_singular(w)))
+
+
+def _singular(w: str) -> str:
     if w.endswith(("ies", "ied")) and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
+        return w[:-3] + "y"
+    if w.endswith("sses"):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _without_verb_ending(w: str) -> str:
+    """Without -ing or -ed ("releasing" -> "releas"), undoubled ("stopped" -> "stop")."""
     if w.endswith("ing") and len(w) >= 6:
         w = w[:-3]
-        if w[-1] == w[-2] and w[-1] not in "lsz":
-            w = w[:-1]
     elif w.endswith("ed") and len(w) >= 5:
         w = w[:-2]
-        if w[-1] == w[-2] and w[-1] not in "lsz":
-            w = w[:-1]
-    # British and American spellings meet ("monopolised", "monopolized").
+    else:
+        return w
+    if w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]
+    return w
+
+
+def _one_spelling(w: str) -> str:
+    """British and American spellings meet ("monopolised", "monopolized"), and a final e
+    or y goes the same way in every form."""
     if w.endswith("ise"):
         w = w[:-3] + "ize"
     elif w.endswith("is"):

@@ -11,17 +11,9 @@ from dataclasses import replace
 from typing import Any
 
 from bot.clock import Clock
-from bot.pipeline.render import (
-    CONTENT_LIMIT,
-    EMBED_TOTAL_LIMIT,
-    FIELD_LIMIT,
-    FOOTER_LIMIT,
-    MessagePayload,
-    clean,
-    embed_length,
-    truncate,
-)
 from bot.stories.cluster import DEFAULT_WINDOW, Fingerprint, StoryText, best_match, fingerprint
+from bot.text.limits import CONTENT_LIMIT, EMBED_TOTAL_LIMIT, FIELD_LIMIT, FOOTER_LIMIT
+from bot.text.markdown import MessagePayload, clean, embed_length, truncate
 from storage import AsyncStorage
 from storage.models import Item, Outgoing
 from storage.stories import Candidate, Coverage
@@ -126,14 +118,10 @@ class StoryDesk:
         """Edit every sent first post whose story gained sources; return how many."""
         store = self._storage.sync
         done = 0
-        for story_id, first, channel_id, message_id in await self._storage.run(
-            store.stories.needing_edit
-        ):
-            outgoing = await self._storage.run(store.deliveries.outgoing, first)
-            if outgoing is None:
-                continue
-            if await edit(channel_id, message_id, outgoing):
-                await self._storage.run(store.stories.edited, story_id)
+        for post in await self._storage.run(store.stories.needing_edit):
+            outgoing = post.outgoing
+            if await edit(outgoing.delivery.channel_id, post.message_id, outgoing):
+                await self._storage.run(store.stories.edited, post.story_id)
                 done += 1
         return done
 

@@ -177,9 +177,9 @@ def first_image(html: str, base_url: str | None) -> str | None:
 # -- internals ---------------------------------------------------------------
 
 # Most feed summaries are a few paragraphs of inline markup. Their text is read without
-# building a tree (README, Performance: 3x faster): tags are cut out by one regex. Anything
+# building a tree (docs/performance.md): tags are cut out by one regex. Anything
 # else (lists, tables, pre, scripts, comments, a stray "<", an entity libxml2 may read
-# differently) goes to lxml. tests/bot/test_text.py checks the two agree.
+# differently) goes to lxml. tests/bot/text/test_from_html.py checks the two agree.
 _SIMPLE_BLOCK = frozenset(
     {"p", "div", "section", "article", "header", "footer", "aside", "main", "h1", "h2", "h3",
      "h4", "h5", "h6", "blockquote", "figure", "figcaption", "address", "center"}

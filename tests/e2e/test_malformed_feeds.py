@@ -29,6 +29,10 @@ def message_text(message: Message) -> str:
     return " ".join(parts).lower()
 
 
+# (case, body served when its source is added or None for a good feed, body served after)
+Plan = list[tuple[Case, bytes | None, bytes]]
+
+
 def big_cases() -> list[tuple[Case, bytes, bytes | None]]:
     """(case, body served at add time or None for a good feed, body served afterwards)."""
     ten_k = ten_thousand_items()
@@ -55,16 +59,9 @@ async def test_the_corpus_breaks_nothing(
     control = srv.add_feed("/control.xml", title="Control", kind="rss")
     control.add_items(1, prefix="Control old")
 
-    plan: list[tuple[Case, bytes | None, bytes]] = [
-        (case, None, (CORPUS / case.name).read_bytes()) for case in load()
-    ]
+    plan: Plan = [(case, None, (CORPUS / case.name).read_bytes()) for case in load()]
     plan += big_cases()
-    for number, (case, first, _) in enumerate(plan):
-        path = f"/m/{case.name}"
-        if first is None:
-            srv.add_feed(path, title=f"Corpus {number}", kind="rss").add_items(1, prefix="Seed")
-        else:
-            srv.serve_bytes(path, first, content_type="application/rss+xml")
+    serve_first_bodies(srv, plan)
 
     bot = newsdesk(NEWSDESK_MAX_SOURCES_PER_GUILD="300")
     await bot.start()
@@ -79,28 +76,7 @@ async def test_the_corpus_breaks_nothing(
         "source add",
         options={"url": srv.url("/control.xml"), "style": "headline", "name": "control"},
     )
-    ids: dict[str, str] = {}
-    for start in range(0, len(plan), 12):
-        batch = plan[start : start + 12]
-        pending = [
-            emu.slash_nowait(
-                w["guild"],
-                w["news"],
-                w["mod"],
-                "source add",
-                options={
-                    "url": srv.url(f"/m/{case.name}"),
-                    "channel": corpus,
-                    "style": case.style,
-                    "name": case.name,
-                },
-            )
-            for case, _, _ in batch
-        ]
-        for (case, _, _), result in zip(batch, pending, strict=True):
-            await result.wait_answer(60)
-            await emu.wait_for(lambda r=result: "Added" in r.text or "(#" in r.text, timeout=60)
-            ids[case.name] = result.text.split("(#")[1].split(")")[0]
+    ids = await add_sources(emu, w, srv, plan, corpus)
 
     # Now every URL serves its broken (or big) body.
     switched = {}
@@ -151,6 +127,53 @@ async def test_the_corpus_breaks_nothing(
     assert not any("seed" in t for t in texts)  # the items seen at add time stay unposted
 
     # /source info names the state and the errors of every source.
+    assert_infos_name_state_and_errors(plan, await source_infos(emu, w, plan, ids))
+    assert await bot.stop() == 0
+
+
+def serve_first_bodies(srv: FeedServer, plan: Plan) -> None:
+    """Each case's URL serves a good feed (or the body it is added with) at first."""
+    for number, (case, first, _) in enumerate(plan):
+        path = f"/m/{case.name}"
+        if first is None:
+            srv.add_feed(path, title=f"Corpus {number}", kind="rss").add_items(1, prefix="Seed")
+        else:
+            srv.serve_bytes(path, first, content_type="application/rss+xml")
+
+
+async def add_sources(
+    emu: DiscordEmulator, w: dict[str, int], srv: FeedServer, plan: Plan, corpus: int
+) -> dict[str, str]:
+    """A source for each case, posting to `corpus`, added 12 at a time: case name -> id."""
+    ids: dict[str, str] = {}
+    for start in range(0, len(plan), 12):
+        batch = plan[start : start + 12]
+        pending = [
+            emu.slash_nowait(
+                w["guild"],
+                w["news"],
+                w["mod"],
+                "source add",
+                options={
+                    "url": srv.url(f"/m/{case.name}"),
+                    "channel": corpus,
+                    "style": case.style,
+                    "name": case.name,
+                },
+            )
+            for case, _, _ in batch
+        ]
+        for (case, _, _), result in zip(batch, pending, strict=True):
+            await result.wait_answer(60)
+            await emu.wait_for(lambda r=result: "Added" in r.text or "(#" in r.text, timeout=60)
+            ids[case.name] = result.text.split("(#")[1].split(")")[0]
+    return ids
+
+
+async def source_infos(
+    emu: DiscordEmulator, w: dict[str, int], plan: Plan, ids: dict[str, str]
+) -> dict[str, str]:
+    """`/source info` of each case's source, 12 at a time: case name -> reply."""
     infos: dict[str, str] = {}
     for start in range(0, len(plan), 12):
         batch = plan[start : start + 12]
@@ -163,6 +186,10 @@ async def test_the_corpus_breaks_nothing(
         for (case, _, _), result in zip(batch, pending, strict=True):
             await result.wait_answer(30)
             infos[case.name] = result.text
+    return infos
+
+
+def assert_infos_name_state_and_errors(plan: Plan, infos: dict[str, str]) -> None:
     for case, _, body in plan:
         info = infos[case.name]
         assert "**State:**" in info and "Traceback" not in info, info
@@ -174,7 +201,6 @@ async def test_the_corpus_breaks_nothing(
             assert "**State:** ok" in info, (case.name, info)
             if outcome:  # a warning: the feed was read leniently
                 assert md(outcome) in info, (case.name, info)
-    assert await bot.stop() == 0
 
 
 def ttl_of(body: bytes, case: Case) -> int | None:

@@ -47,7 +47,7 @@ PRIVATE_FORMS = [
     "http://ip6-localhost.:{port}/a.xml",  # a local name with the trailing dot
     "http://news.localhost.:{port}/a.xml",
     # (localhost. itself is the allowed host here; it is refused when not allowed:
-    # tests/test_netguard.py, tests/test_fetch.py.)
+    # tests/bot/pipeline/test_netguard.py, tests/bot/pipeline/test_fetch.py.)
 ]
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import Duplicate, LimitReached, NotFound
 from bot.pipeline.route import route
 from storage import Storage
+from storage.errors import RecordExists, RecordLimit, RecordNotFound
 from storage.models import NewItem
 from storage.storage import Subscription
 from tests.models import make_new_item
@@ -137,16 +137,16 @@ def test_follows_are_per_guild(store: Storage) -> None:
     store.items.store(feed_a, [item("1", "Chip in guild 1 only")], now=NOW, route=route)
     assert store.follows.match_new(NOW) == 0
     assert store.follows.of_member(1, ALICE) == []
-    with pytest.raises(NotFound):
+    with pytest.raises(RecordNotFound):
         store.follows.remove(1, ALICE, "chip")
 
 
 def test_limits_duplicates_and_unfollow(store: Storage) -> None:
     for n in range(3):
         store.follows.add(1, ALICE, f"topic {n}", limit=3, now=NOW)
-    with pytest.raises(LimitReached):
+    with pytest.raises(RecordLimit):
         store.follows.add(1, ALICE, "one more", limit=3, now=NOW)
-    with pytest.raises(Duplicate):
+    with pytest.raises(RecordExists):
         store.follows.add(1, ALICE, "topic 1", limit=30, now=NOW)
     store.follows.remove(1, ALICE, "topic 1")
     assert [f.keywords for f in store.follows.of_member(1, ALICE)] == ["topic 0", "topic 2"]

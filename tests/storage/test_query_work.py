@@ -1,7 +1,7 @@
 """Reads about recent items must not do work in proportion to a guild's whole history.
 
 SQLite picks query plans without statistics here, and twice it chose an index that read
-every delivery of the guild (README, Performance). Work is counted in SQLite virtual-machine
+every delivery of the guild (docs/performance.md). Work is counted in SQLite virtual-machine
 steps (a progress handler), not timed: the same queries on a guild with ten times the old
 history must cost about the same.
 """

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import Duplicate, NotFound, StorageError
 from bot.pipeline.route import route
 from storage import Storage
+from storage.errors import RecordExists, RecordNotFound, StorageError
 from storage.migrations import MIGRATIONS, migrate, pending
 from storage.models import NewItem
 from storage.storage import Subscription
@@ -137,7 +137,7 @@ def test_stored_items_are_indexed_once_in_feed_order(store: Storage) -> None:
 
 def test_a_guild_cannot_follow_one_feed_twice(store: Storage) -> None:
     store.subscribe(subscription(), [item(1)], route=route, now=NOW)
-    with pytest.raises(Duplicate):
+    with pytest.raises(RecordExists):
         store.subscribe(subscription(channel=11), [item(1)], route=route, now=NOW)
     assert store.sources.count(1) == 1
 
@@ -146,9 +146,9 @@ def test_sources_are_scoped_to_their_guild(store: Storage) -> None:
     source, _ = store.subscribe(subscription(guild=1), [item(1)], route=route, now=NOW)
     assert store.sources.find(1, "example").id == source.id
     assert store.sources.find(1, str(source.id)).id == source.id
-    with pytest.raises(NotFound):
+    with pytest.raises(RecordNotFound):
         store.sources.get(2, source.id)
-    with pytest.raises(NotFound):
+    with pytest.raises(RecordNotFound):
         store.sources.find(2, str(source.id))
     assert store.sources.matching(2, "") == []
     assert [s.id for s in store.sources.matching(1, "exa")] == [source.id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -33,25 +34,23 @@ def discover_feed_links(body: bytes, base_url: str) -> list[str]:
     root = _parse_html_page(body)
     if root is None:
         return []
-    base = base_url
+    base = _base_url(root, base_url)
+    return _absolute_unique(_alternate_links(root), base) or _absolute_unique(
+        _feed_looking_anchors(root, base), base
+    )
+
+
+def _base_url(root: etree._Element, base_url: str) -> str:
+    """The page's ``<base href>`` resolved against its address, else its address."""
     for element in root.iter("base"):
         href = element.get("href")
         if href:
-            base = join_url(base_url, href) or base_url
-            break
+            return join_url(base_url, href) or base_url
+    return base_url
 
-    found: list[str] = []
-    seen: set[str] = set()
 
-    def add(href: str | None) -> None:
-        absolute = http_url(href, base)
-        if absolute is None:
-            return
-        normalized = normalize_link(absolute)
-        if normalized not in seen:
-            seen.add(normalized)
-            found.append(absolute)
-
+def _alternate_links(root: etree._Element) -> Iterator[str]:
+    """The hrefs of ``<link rel="alternate">`` with a feed media type."""
     for element in root.iter("link"):
         rel = (element.get("rel") or "").lower().split()
         media_type = (element.get("type") or "").split(";")[0].strip().lower()
@@ -60,10 +59,11 @@ def discover_feed_links(body: bytes, base_url: str) -> list[str]:
             continue
         if media_type == "application/json" and "/wp-json/" in href:
             continue  # WordPress advertises its REST API with this type; it is not a feed.
-        add(href)
-    if found:
-        return found
+        yield href
 
+
+def _feed_looking_anchors(root: etree._Element, base: str) -> Iterator[str]:
+    """The absolute URLs of ``<a href>`` whose path looks like a feed's."""
     for element in root.iter("a"):
         href = element.get("href")
         if not href:
@@ -73,7 +73,21 @@ def discover_feed_links(body: bytes, base_url: str) -> list[str]:
             continue
         path = urlsplit(absolute).path.lower().rstrip("/")
         if path.endswith(_FEED_PATH_SUFFIXES) and "sitemap" not in path:
-            add(absolute)
+            yield absolute
+
+
+def _absolute_unique(hrefs: Iterable[str], base: str) -> list[str]:
+    """The hrefs made absolute (those that cannot be are dropped), in order, without repeats."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for href in hrefs:
+        absolute = http_url(href, base)
+        if absolute is None:
+            continue
+        normalized = normalize_link(absolute)
+        if normalized not in seen:
+            seen.add(normalized)
+            found.append(absolute)
     return found
 
 

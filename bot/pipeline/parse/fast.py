@@ -13,7 +13,7 @@ any doubt, so the caller falls back to feedparser:
   with no ``<link>`` before it, a date in a form other than plain RFC 822 / RFC 3339.
 
 What it returns is built with the same helpers as the feedparser path (keys, text, image,
-tags); ``tests/bot/test_parse_fast.py`` holds the two paths equal on a corpus of fixture
+tags); ``tests/bot/pipeline/parse/test_fast.py`` holds the two paths equal on a corpus of fixture
 and generated feeds (``&nbsp;``, bare ``&``, missing guids and links, HTML in titles,
 relative links, images, categories, authors).
 """
@@ -21,6 +21,7 @@ relative links, images, categories, authors).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -174,55 +175,105 @@ def _rss_item(item: Any) -> dict[str, Any]:
         tag = child.tag
         if tag not in _RSS_ITEM or child.get(XML_BASE) is not None:
             raise Doubt
-        if tag in _RSS_SINGLE:
-            if tag in seen:
-                raise Doubt
-            seen.add(tag)
-        if tag == "title":
-            entry["title"], entry["title_detail"] = _rss_text(child, "text/plain")
-        elif tag == "link":
-            entry["link"] = _text(child)
-        elif tag == "guid":
-            permalink = child.get("isPermaLink", child.get("ispermalink", "true")) == "true"
-            if permalink and "link" not in entry:
-                raise Doubt  # feedparser promotes it to the link
-            entry["id"] = _text(child)
-        elif tag == "pubDate":
-            text = _text(child)
-            entry["published"] = text
-            entry["published_parsed"] = _rfc822(text)
-        elif tag == "description":
-            entry["summary"], entry["summary_detail"] = _rss_text(child, "text/html")
-        elif tag == f"{CONTENT}encoded":
-            value = _text(child)
-            entry.setdefault("content", []).append({"type": "text/html", "value": value})
-            entry.setdefault("summary", value)
-        elif tag == "category":
-            term = _text(child)
-            if term:
-                entry.setdefault("tags", []).append({"term": term, "label": None})
-        elif tag == f"{DC}creator":
-            if "author" in entry:
-                raise Doubt
-            author = _text(child)
-            if author:
-                entry["author"] = author
-                entry["author_detail"] = _author_detail(author)
-        elif tag == f"{MEDIA}content":
-            if len(child):
-                raise Doubt
-            entry.setdefault("media_content", []).append(dict(child.attrib))
-        elif tag == f"{MEDIA}thumbnail":
-            if len(child) or (child.text or "").strip():
-                raise Doubt
-            entry.setdefault("media_thumbnail", []).append(dict(child.attrib))
-        elif tag == "enclosure":
-            if "url" not in child.attrib:
-                raise Doubt
-            link = {"rel": "enclosure", **child.attrib}
-            link["href"] = link.pop("url")
-            entry.setdefault("links", []).append(link)
+        _once_per_entry(tag, _RSS_SINGLE, seen)
+        read = _RSS_READERS.get(tag)
+        if read is not None:
+            read(entry, child)
     return entry
+
+
+def _once_per_entry(tag: str, single: tuple[str, ...], seen: set[str]) -> None:
+    """Doubt when an element that may appear once in an item or entry comes again."""
+    if tag in single:
+        if tag in seen:
+            raise Doubt
+        seen.add(tag)
+
+
+# Each element of an item or entry is read into the entry by its reader.
+_Reader = Callable[[dict[str, Any], Any], None]
+
+
+def _rss_title(entry: dict[str, Any], child: Any) -> None:
+    entry["title"], entry["title_detail"] = _rss_text(child, "text/plain")
+
+
+def _rss_link(entry: dict[str, Any], child: Any) -> None:
+    entry["link"] = _text(child)
+
+
+def _rss_guid(entry: dict[str, Any], child: Any) -> None:
+    permalink = child.get("isPermaLink", child.get("ispermalink", "true")) == "true"
+    if permalink and "link" not in entry:
+        raise Doubt  # feedparser promotes it to the link
+    entry["id"] = _text(child)
+
+
+def _rss_pub_date(entry: dict[str, Any], child: Any) -> None:
+    text = _text(child)
+    entry["published"] = text
+    entry["published_parsed"] = _rfc822(text)
+
+
+def _rss_description(entry: dict[str, Any], child: Any) -> None:
+    entry["summary"], entry["summary_detail"] = _rss_text(child, "text/html")
+
+
+def _rss_encoded(entry: dict[str, Any], child: Any) -> None:
+    value = _text(child)
+    entry.setdefault("content", []).append({"type": "text/html", "value": value})
+    entry.setdefault("summary", value)
+
+
+def _rss_category(entry: dict[str, Any], child: Any) -> None:
+    term = _text(child)
+    if term:
+        entry.setdefault("tags", []).append({"term": term, "label": None})
+
+
+def _rss_creator(entry: dict[str, Any], child: Any) -> None:
+    if "author" in entry:
+        raise Doubt
+    author = _text(child)
+    if author:
+        entry["author"] = author
+        entry["author_detail"] = _author_detail(author)
+
+
+def _rss_media_content(entry: dict[str, Any], child: Any) -> None:
+    if len(child):
+        raise Doubt
+    entry.setdefault("media_content", []).append(dict(child.attrib))
+
+
+def _rss_media_thumbnail(entry: dict[str, Any], child: Any) -> None:
+    if len(child) or (child.text or "").strip():
+        raise Doubt
+    entry.setdefault("media_thumbnail", []).append(dict(child.attrib))
+
+
+def _rss_enclosure(entry: dict[str, Any], child: Any) -> None:
+    if "url" not in child.attrib:
+        raise Doubt
+    link = {"rel": "enclosure", **child.attrib}
+    link["href"] = link.pop("url")
+    entry.setdefault("links", []).append(link)
+
+
+# `comments` has none: it is allowed and ignored.
+_RSS_READERS: dict[str, _Reader] = {
+    "title": _rss_title,
+    "link": _rss_link,
+    "guid": _rss_guid,
+    "pubDate": _rss_pub_date,
+    "description": _rss_description,
+    f"{CONTENT}encoded": _rss_encoded,
+    "category": _rss_category,
+    f"{DC}creator": _rss_creator,
+    f"{MEDIA}content": _rss_media_content,
+    f"{MEDIA}thumbnail": _rss_media_thumbnail,
+    "enclosure": _rss_enclosure,
+}
 
 
 def _rss_text(element: Any, media_type: str) -> tuple[str, dict[str, str]]:
@@ -271,53 +322,86 @@ def _atom_entry(element: Any) -> dict[str, Any]:
         tag = child.tag
         if tag not in _ATOM_ENTRY or child.get(XML_BASE) is not None:
             raise Doubt
-        if tag in _ATOM_SINGLE:
-            if tag in seen:
-                raise Doubt
-            seen.add(tag)
-        name = tag[len(ATOM) :]
-        if name == "title":
-            entry["title"], entry["title_detail"] = _atom_text(child)
-        elif name == "id":
-            entry["id"] = _text(child)
-        elif name == "link":
-            rel = child.get("rel", "alternate")
-            href = child.get("href")
-            if href is None or len(child):
-                raise Doubt
-            if rel == "alternate":
-                if "link" in entry or child.get("type", "text/html") != "text/html":
-                    raise Doubt
-                entry["link"] = href
-            elif rel == "enclosure":
-                entry.setdefault("links", []).append({"rel": rel, **child.attrib})
-            else:
-                raise Doubt
-        elif name in {"published", "updated"}:
-            text = _text(child)
-            entry[name] = text
-            entry[f"{name}_parsed"] = _rfc3339(text)
-        elif name == "author":
-            if "author" in entry or len(child) != 1 or child[0].tag != f"{ATOM}name":
-                raise Doubt
-            author = _text(child[0])
-            if not author:
-                raise Doubt
-            entry["author"] = author
-            entry["author_detail"] = {"name": author}
-        elif name == "category":
-            if len(child) or (child.text or "").strip():
-                raise Doubt
-            term = child.get("term")
-            if term:
-                entry.setdefault("tags", []).append({"term": term, "label": child.get("label")})
-        elif name == "summary":
-            entry["summary"], entry["summary_detail"] = _atom_text(child)
-        elif name == "content":
-            value, detail = _atom_text(child)
-            entry.setdefault("content", []).append({**detail, "value": value})
-            entry.setdefault("summary", value)
+        _once_per_entry(tag, _ATOM_SINGLE, seen)
+        read = _ATOM_READERS.get(tag)
+        if read is not None:
+            read(entry, child)
     return entry
+
+
+def _atom_title(entry: dict[str, Any], child: Any) -> None:
+    entry["title"], entry["title_detail"] = _atom_text(child)
+
+
+def _atom_id(entry: dict[str, Any], child: Any) -> None:
+    entry["id"] = _text(child)
+
+
+def _atom_link(entry: dict[str, Any], child: Any) -> None:
+    rel = child.get("rel", "alternate")
+    href = child.get("href")
+    if href is None or len(child):
+        raise Doubt
+    if rel == "alternate":
+        if "link" in entry or child.get("type", "text/html") != "text/html":
+            raise Doubt
+        entry["link"] = href
+    elif rel == "enclosure":
+        entry.setdefault("links", []).append({"rel": rel, **child.attrib})
+    else:
+        raise Doubt
+
+
+def _atom_date(name: str) -> _Reader:
+    """The reader of `published` or `updated`."""
+
+    def read(entry: dict[str, Any], child: Any) -> None:
+        text = _text(child)
+        entry[name] = text
+        entry[f"{name}_parsed"] = _rfc3339(text)
+
+    return read
+
+
+def _atom_author(entry: dict[str, Any], child: Any) -> None:
+    if "author" in entry or len(child) != 1 or child[0].tag != f"{ATOM}name":
+        raise Doubt
+    author = _text(child[0])
+    if not author:
+        raise Doubt
+    entry["author"] = author
+    entry["author_detail"] = {"name": author}
+
+
+def _atom_category(entry: dict[str, Any], child: Any) -> None:
+    if len(child) or (child.text or "").strip():
+        raise Doubt
+    term = child.get("term")
+    if term:
+        entry.setdefault("tags", []).append({"term": term, "label": child.get("label")})
+
+
+def _atom_summary(entry: dict[str, Any], child: Any) -> None:
+    entry["summary"], entry["summary_detail"] = _atom_text(child)
+
+
+def _atom_content(entry: dict[str, Any], child: Any) -> None:
+    value, detail = _atom_text(child)
+    entry.setdefault("content", []).append({**detail, "value": value})
+    entry.setdefault("summary", value)
+
+
+_ATOM_READERS: dict[str, _Reader] = {
+    f"{ATOM}title": _atom_title,
+    f"{ATOM}id": _atom_id,
+    f"{ATOM}link": _atom_link,
+    f"{ATOM}published": _atom_date("published"),
+    f"{ATOM}updated": _atom_date("updated"),
+    f"{ATOM}author": _atom_author,
+    f"{ATOM}category": _atom_category,
+    f"{ATOM}summary": _atom_summary,
+    f"{ATOM}content": _atom_content,
+}
 
 
 def _atom_text(element: Any) -> tuple[str, dict[str, str]]:

@@ -3,7 +3,7 @@ cores to spare, else in a thread.
 
 Parsing is most of the CPU of polling and is Python-heavy, so in a thread it competes with
 the event loop and the storage thread for one interpreter lock; worker processes let it use
-the other cores (README, Performance, has the numbers). A worker that dies (a parser crash
+the other cores (docs/performance.md has the numbers). A worker that dies (a parser crash
 on a hostile document) costs only the feeds it was parsing: the pool is replaced, the feed
 is tried once more in a process of its own, and if that dies too it gets a clear error.
 """

@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.brief.model import Brief, KeyDetails
-from bot.pipeline.render import EMBED_TOTAL_LIMIT, MISMATCH_NOTE, embed_length, render
-from tests.bot.test_render import ITEM, SOURCE
+from bot.pipeline.render import MISMATCH_NOTE, render
+from bot.text.limits import EMBED_TOTAL_LIMIT
+from bot.text.markdown import embed_length
+from tests.bot.pipeline.test_render import ITEM, SOURCE
 
 BRIEF_SOURCE = replace(SOURCE, style="brief")
 BRIEF = Brief(

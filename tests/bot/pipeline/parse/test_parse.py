@@ -25,7 +25,7 @@ from bot.pipeline.parse import (
 from bot.pipeline.parse.items import http_url
 from bot.text.from_html import normalize_text
 
-FEEDS = Path(__file__).parent.parent / "feeds"
+FEEDS = Path(__file__).resolve().parents[3] / "feeds"
 FEED_URL = "https://feeds.example.com/feed"
 
 

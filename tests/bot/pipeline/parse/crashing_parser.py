@@ -1,5 +1,5 @@
 """A parse function that kills its worker process on a marker document (for
-tests/bot/test_parse_workers.py: worker processes import it by name)."""
+tests/bot/pipeline/parse/test_workers.py: worker processes import it by name)."""
 
 from __future__ import annotations
 

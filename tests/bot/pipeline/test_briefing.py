@@ -12,7 +12,7 @@ import pytest
 from bot.brief.model import Brief
 from bot.pipeline.briefing import BriefService
 from bot.pipeline.deliver import Deliverer
-from bot.pipeline.render import MessagePayload
+from bot.text.markdown import MessagePayload
 from storage import AsyncStorage, Storage
 from storage.models import Item, NewItem
 from tests.llm_server import ARTICLE, ARTICLE_TITLE

@@ -16,9 +16,9 @@ import pytest
 from bot.errors import NotAFeed
 from bot.pipeline.fetch import FetchResult
 from bot.pipeline.parse.workers import FeedParser
-from tests.bot.crashing_parser import CRASH, parse_or_die
+from tests.bot.pipeline.parse.crashing_parser import CRASH, parse_or_die
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 FEEDS = ROOT / "tests" / "feeds"
 
 
@@ -92,7 +92,7 @@ async def test_feeds_parsing_beside_a_crash_are_tried_again(workers: FeedParser)
 BOT_WITH_WORKERS = """
 import asyncio, os, sys
 from bot.pipeline.parse.workers import FeedParser
-from tests.bot.test_parse_workers import FEEDS, fetched
+from tests.bot.pipeline.parse.test_workers import FEEDS, fetched
 
 async def main():
     parser = FeedParser(2)

@@ -3,7 +3,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.pipeline.render import clean, render, truncate
+from bot.pipeline.render import render
+from bot.text.markdown import clean, truncate
 from storage.models import Item
 from tests.models import make_source
 

@@ -32,7 +32,7 @@ from bot.stories.cluster import (
     same_story,
 )
 
-STORIES = Path(__file__).parent.parent / "data" / "stories"
+STORIES = Path(__file__).resolve().parents[2] / "data" / "stories"
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 

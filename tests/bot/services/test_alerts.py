@@ -3,8 +3,8 @@ number of failed polls; a gone feed gets its own alert."""
 
 from __future__ import annotations
 
-from bot.pipeline.render import MessagePayload
 from bot.services.alerts import Alerts
+from bot.text.markdown import MessagePayload
 from tests.bot.conftest import Pipeline
 
 

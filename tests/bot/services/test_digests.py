@@ -11,7 +11,7 @@ from bot.errors import InvalidOption
 from bot.services.digests import Digests, compose, fire_times, missed_fire, parse_time, rank
 from storage.digests import DigestCandidate, DigestSchedule
 from tests.bot.conftest import Pipeline
-from tests.bot.test_alerts import RecordingSender
+from tests.bot.services.test_alerts import RecordingSender
 
 BERLIN = DigestSchedule(
     guild_id=1,

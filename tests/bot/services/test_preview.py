@@ -77,7 +77,7 @@ def test_preview_json_of_a_text_article_and_a_feed_file(tmp_path: Path) -> None:
     text.write_text("Acme buys Bolt\n\nAcme Corp agreed to buy Bolt Labs for $2 billion.\n")
     data = json.loads(preview(str(text), "--json", cwd=tmp_path).stdout)
     assert set(data) == FIELDS and data["title"] == "Acme buys Bolt"
-    feed = Path(__file__).resolve().parents[1] / "feeds" / "rss20.xml"
+    feed = Path(__file__).resolve().parents[2] / "feeds" / "rss20.xml"
     data = json.loads(preview(str(feed), "--json", cwd=tmp_path).stdout)
     assert set(data) == FIELDS and data["source"] and data["url"].startswith("https://")
 

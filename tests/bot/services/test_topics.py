@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.pipeline.render import link, safe_url
 from bot.services.follows import dm_embed, nonce_for, normalize_keywords
 from bot.services.topics import key_phrases, most_covered
-from cogs.topics import snippet_markdown
+from bot.shell.replies import snippet_markdown
+from bot.text.markdown import link, safe_url
 from storage.follows import DMBatch, FollowMatch
 from storage.search import MARK_END, MARK_START, StoryLine
 

@@ -1,0 +1,84 @@
+"""The Discord boundary for everything newsdesk sends on its own (posts, edits, alerts,
+digests, follow DMs): discord.py's errors become one `SendError`, so no layer below the
+shell needs to know discord.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.errors import SendError
+from bot.text.markdown import MessagePayload
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+@contextmanager
+def discord_errors() -> Iterator[None]:
+    """Turn what a send can raise into SendError."""
+    try:
+        yield
+    except discord.Forbidden as exc:
+        raise SendError("blocked", exc.text or str(exc.status)) from exc
+    except discord.NotFound as exc:
+        raise SendError("gone", exc.text or str(exc.status)) from exc
+    except discord.HTTPException as exc:
+        if exc.status == 400:
+            raise SendError("refused", exc.text or str(exc.status)) from exc
+        raise SendError("retry", f"Discord error {exc.status}") from exc
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise SendError("retry", f"network error: {type(exc).__name__}") from exc
+
+
+def _embed(payload: MessagePayload) -> discord.Embed | None:
+    return discord.Embed.from_dict(payload.embed) if payload.embed else None
+
+
+class DiscordSender:
+    """Posts, edits and DMs through discord.py; channels need not be cached. Built before
+    the client (the app needs it first), then connected to it."""
+
+    def __init__(self) -> None:
+        self._connected: discord.Client | None = None
+
+    def connect(self, client: discord.Client) -> None:
+        self._connected = client
+
+    @property
+    def _client(self) -> discord.Client:
+        if self._connected is None:
+            raise SendError("retry", "not connected to Discord yet")
+        return self._connected
+
+    async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
+        channel = self._client.get_partial_messageable(channel_id)
+        with discord_errors():
+            message = await channel.send(
+                content=payload.content,
+                embed=_embed(payload),  # type: ignore[arg-type]
+                nonce=nonce,
+                allowed_mentions=NO_MENTIONS,
+            )
+        return message.id
+
+    async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
+        message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        with discord_errors():
+            await message.edit(
+                content=payload.content, embed=_embed(payload), allowed_mentions=NO_MENTIONS
+            )
+
+    async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
+        with discord_errors():
+            channel = await self._client.create_dm(discord.Object(user_id))
+            await channel.send(
+                embed=discord.Embed.from_dict(embed), nonce=nonce, allowed_mentions=NO_MENTIONS
+            )
+
+    def guild_name(self, guild_id: int) -> str:
+        guild = self._client.get_guild(guild_id)
+        return guild.name if guild is not None else "your server"
