@@ -1,21 +1,27 @@
 # Two commands a user needs: `make run` and `make test`. Both create the virtual
-# environment and install what is missing first.
+# environment and install what is missing first: `run` the bot alone, `test` the test tools
+# too. The pip that comes with Python is used as it is, as a user's would be.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+HASH := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.run-$(HASH)
+STAMP := $(VENV)/.dev-$(HASH)
 
 .PHONY: run test lint typecheck unit install clean fuzz
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.run-* && touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	rm -f $(VENV)/.dev-* && touch $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/newsdesk run
 
 lint: $(STAMP)

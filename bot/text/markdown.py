@@ -12,8 +12,9 @@ from typing import Any
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'])")
-# A bare URL is kept as written (escaping it would break it); Discord's own autolink rules.
-_URL = r"<[^: >]+:/[^ >]+>|https?://[^\s<]+[^<.,:;\"'\]\s]"
+# A bare URL is kept as written (escaping it would break it), as Discord autolinks it; but
+# never across a `[`, which could open a masked link inside what looks like one URL.
+_URL = r"<[^: >\[]+:/[^ >\[]+>|https?://[^\s<\[]+[^<.,:;\"'\]\s\[]"
 # Characters that start markdown anywhere, and line starts that make quotes, headings, lists.
 _MARKUP = r"[_\\~|*`\[]|^>(?:>>)?\s|^#{1,3}|^\s*-"
 _ESCAPE = re.compile(f"(?P<url>{_URL})|(?P<markup>{_MARKUP})", re.MULTILINE)
