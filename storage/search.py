@@ -25,6 +25,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.connection import wrapped
+from storage.stopwords import SEARCH_STOPWORDS
 from storage.timeutil import from_db, from_db_required, to_db
 
 MARK_START = "\ue000"
@@ -49,19 +50,6 @@ COVERAGE_WEIGHT = 0.1
 COVERAGE_CAP = 4
 FOLLOW_COLUMNS = "{title summary brief_text}"
 FUTURE_SLACK = timedelta(days=1)
-
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves new says said say via amid per vs s t don""".split()  # noqa: SIM905
-)
-"""English function words: left out of an AND query (unless all words are such) and out of
-key phrases. A list of grammar words, not of topics."""
 
 
 def _is_token_char(char: str) -> bool:
@@ -99,8 +87,8 @@ def match_expression(text: str, *, prefix_last: bool = True, any_word: bool = Fa
         return None
     if not any_word and len(words) > 1:
         last = words[-1]
-        kept = [w for w in words[:-1] if w.lower() not in STOPWORDS]
-        if prefix_last or last.lower() not in STOPWORDS:
+        kept = [w for w in words[:-1] if w.lower() not in SEARCH_STOPWORDS]
+        if prefix_last or last.lower() not in SEARCH_STOPWORDS:
             kept.append(last)
         if kept:
             words = kept

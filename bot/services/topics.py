@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import InvalidOption, user_errors
+from bot.text.stopwords import SEARCH_STOPWORDS
 from storage import AsyncStorage
-from storage.search import STOPWORDS, SearchHit, StoryLine
+from storage.search import SearchHit, StoryLine
 
 MAX_QUERY_CHARS = 200
 MAX_DAYS = 3650
@@ -93,7 +94,7 @@ def _phrases_of(text: str) -> dict[str, str]:
             for start in range(len(tokens) - n + 1):
                 gram = tokens[start : start + n]
                 lowered = [t.lower() for t in gram]
-                if lowered[0] in STOPWORDS or lowered[-1] in STOPWORDS:
+                if lowered[0] in SEARCH_STOPWORDS or lowered[-1] in SEARCH_STOPWORDS:
                     continue
                 if all(t.replace(".", "").isdigit() for t in gram):
                     continue
