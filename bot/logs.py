@@ -32,7 +32,8 @@ class RedactSecrets(logging.Filter):
 
 
 def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at `level`; discord.py's chatty gateway logs stay at INFO or above."""
+    """Log to stderr at `level`; discord.py's chatty gateway logs stay at INFO or above, the
+    scheduler's job lines at DEBUG."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
@@ -41,6 +42,9 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("discord.gateway", "discord.client", "apscheduler.executors.default"):
+    for noisy in ("discord.gateway", "discord.client"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # "Running job ..." / "executed successfully" every few seconds: shown only when debugging.
+    jobs = logging.DEBUG if logging.getLevelName(level) <= logging.DEBUG else logging.WARNING
+    logging.getLogger("apscheduler.executors.default").setLevel(jobs)
     logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)

@@ -117,7 +117,8 @@ class ItemStore:
             rows.extend((item_id, source, *route(item, source)) for item_id, item in new)
         if first_sight:
             source = next(s for s in sources if s.id == first_sight.source_id)
-            backfilled = {item.key for item in items[len(items) - first_sight.backfill :]}
+            newest = items[max(len(items) - first_sight.backfill, 0) :]  # backfill may exceed them
+            backfilled = {item.key for item in newest}
             for item in items:
                 if first_sight.backfill and item.key in backfilled:
                     rows.append((ids[item.key], source, *route(item, source)))

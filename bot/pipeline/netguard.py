@@ -33,6 +33,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+# "127.0.0.1:8080/feed" or "localhost:8080": a host and port, read by URL parsers as a scheme.
+_HOST_PORT = re.compile(r"^[^/:?#]+:\d+(?:[/?#]|$)")
 
 # Ranges that are never a public web server, on top of what ``ipaddress`` flags (its
 # ``is_global`` differs between Python versions, so the list is explicit).
@@ -224,7 +226,7 @@ class AddressGuard:
         shown = shorten(text)
         scheme = parsed.scheme.lower()
         if scheme not in ALLOWED_SCHEMES:
-            if not scheme:
+            if not scheme or _HOST_PORT.match(text) or "." in scheme:
                 raise InvalidURL(
                     f"The URL {shown} is not a full web address; give one that starts with "
                     "http:// or https://.",

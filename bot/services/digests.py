@@ -22,7 +22,7 @@ from bot.errors import InvalidOption, NotFound
 from bot.pipeline.deliver import Sender
 from bot.scheduler import guarded
 from bot.services.guilds import valid_timezone
-from bot.text.limits import DESCRIPTION_LIMIT
+from bot.text.limits import DESCRIPTION_LIMIT, TITLE_LIMIT
 from bot.text.markdown import MessagePayload, clean, first_sentences, link, truncate
 from storage import AsyncStorage
 from storage.digests import DigestCandidate, DigestSchedule
@@ -96,11 +96,12 @@ def sentence(candidate: DigestCandidate) -> str:
 def compose(stories: list[DigestCandidate], title: str) -> MessagePayload:
     lines = []
     for number, story in enumerate(stories, start=1):
-        title = link(story.title, story.url, 150)
+        linked = link(story.title, story.url, 150)
         count = f"{story.sources} sources" if story.sources > 1 else "1 source"
-        lines.append(f"**{number}.** {title} · {count}\n{truncate(clean(sentence(story)), 200)}")
+        lines.append(f"**{number}.** {linked} · {count}\n{truncate(clean(sentence(story)), 200)}")
     description = "\n".join(lines)[:DESCRIPTION_LIMIT]
-    return MessagePayload(embed={"type": "rich", "title": title, "description": description})
+    embed = {"type": "rich", "title": truncate(title, TITLE_LIMIT), "description": description}
+    return MessagePayload(embed=embed)
 
 
 @dataclass(frozen=True, slots=True)

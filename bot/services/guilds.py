@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 from bot.clock import Clock
 from bot.errors import InvalidOption
@@ -13,13 +14,18 @@ from storage.models import GuildSettings, GuildStatus
 def valid_timezone(name: str) -> str:
     """The IANA time zone name, checked. Raises InvalidOption."""
     name = name.strip()
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # Only the names tzdata lists: ZoneInfo also opens folders ("America" raised
+    # IsADirectoryError) and files that name no zone ("posixrules").
+    if name not in _zone_names():
         raise InvalidOption(
             f"“{name[:60]}” is not a time zone; use an IANA name such as Europe/Berlin or UTC."
-        ) from None
+        )
     return name
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 class GuildService:

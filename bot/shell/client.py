@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("cogs.admin", "cogs.sources", "cogs.topics", "cogs.digest")
 COMMAND_SYNC_RETRY = 60
 
+# newsdesk never joins voice: no "PyNaCl is not installed" warning on every start.
+discord.VoiceClient.warn_nacl = False
+
 
 class NewsBot(commands.Bot):
     def __init__(self, app: App, *, background: bool = True, **options: object) -> None:

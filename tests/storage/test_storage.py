@@ -92,6 +92,18 @@ def test_first_sight_marks_everything_seen_but_the_backfill(store: Storage) -> N
     assert all(o.source.id == source.id for o in due)
 
 
+@pytest.mark.parametrize(("present", "backfill"), [(8, 10), (9, 10), (10, 10), (3, 5)])
+def test_a_backfill_larger_than_the_feed_posts_every_item(
+    store: Storage, present: int, backfill: int
+) -> None:
+    items = [item(n) for n in range(1, present + 1)]
+    _, result = store.subscribe(subscription(backfill=backfill), items, route=route, now=NOW)
+    assert result.pending == present
+    assert [o.item.title for o in store.deliveries.due(NOW)] == [
+        f"Story {n}" for n in range(1, present + 1)
+    ]
+
+
 def test_new_items_reach_every_source_of_the_feed_once(store: Storage) -> None:
     store.subscribe(subscription(guild=1, channel=10), [item(1)], route=route, now=NOW)
     store.subscribe(subscription(guild=2, channel=20), [item(1)], route=route, now=NOW)

@@ -137,6 +137,15 @@ def test_other_schemes_are_named() -> None:
         AddressGuard().check_url("garbage")
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["127.0.0.1:8080/feed", "localhost:8080", "example.com:443/rss?x=1", "news.example.com:a"],
+)
+def test_a_host_without_a_scheme_is_told_to_add_one(url: str) -> None:
+    with pytest.raises(InvalidURL, match=r"not a full web address; give one that starts with"):
+        AddressGuard().check_url(url)
+
+
 @pytest.mark.parametrize("url", PUBLIC_URLS)
 def test_public_hosts_and_names_pass_the_pre_check(url: str) -> None:
     parsed = AddressGuard().check_url(url)

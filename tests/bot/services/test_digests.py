@@ -9,6 +9,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.errors import InvalidOption
 from bot.services.digests import Digests, compose, fire_times, missed_fire, parse_time, rank
+from bot.services.guilds import valid_timezone
 from storage.digests import DigestCandidate, DigestSchedule
 from tests.bot.conftest import Pipeline
 from tests.bot.services.test_alerts import RecordingSender
@@ -116,6 +117,23 @@ def test_a_digest_link_cannot_break_out_of_its_markdown() -> None:
     assert embed["description"].startswith(
         r"**1.** [Title\] (x](<https://e.com/a%29%20[Click]%28https://evil.example>)"
     )
+
+
+def test_the_digest_title_is_its_own_not_the_last_story_link() -> None:
+    now = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    long_story = DigestCandidate(
+        "k", "In an unexpected revelation " * 10, "https://e.com/" + "a" * 300, "One.", None, 1, now
+    )
+    embed = compose([long_story], "Daily digest · Tue 24 Nov 2026").embed
+    assert embed is not None and embed["title"] == "Daily digest · Tue 24 Nov 2026"
+    assert len(compose([long_story], "x" * 300).embed["title"]) <= 256  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", ["America", "Europe", "x" * 5000, "posixrules", "../etc"])
+def test_only_listed_time_zones_are_accepted(name: str) -> None:
+    with pytest.raises(InvalidOption, match="Europe/Berlin"):
+        valid_timezone(name)
+    assert valid_timezone(" Europe/Berlin ") == "Europe/Berlin"
 
 
 async def test_missed_digest_is_sent_once_across_restarts(pipeline: Pipeline) -> None:
