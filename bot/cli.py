@@ -167,17 +167,15 @@ async def _poll_once(settings: Settings) -> Counter[str]:
     async with open_app(settings) as app:
         counts: Counter[str] = Counter()
         started = time.perf_counter()
-        # Every due feed at once (the poller's own concurrency bounds the work), so one slow
-        # feed never holds up a batch; a polled feed is due again only after its interval.
-        while tasks := await app.poller.poll_due(limit=100_000):
-            counts["feeds"] += len(tasks)
-            for outcome in await asyncio.gather(*tasks, return_exceptions=True):
-                if isinstance(outcome, BaseException):
-                    counts["errors"] += 1
-                    continue
-                counts[outcome.status] += 1
-                counts["new_items"] += outcome.new_items
-                counts["queued"] += outcome.pending
+        outcomes = await app.poller.poll_once()
+        counts["feeds"] = len(outcomes)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                counts["errors"] += 1
+                continue
+            counts[outcome.status] += 1
+            counts["new_items"] += outcome.new_items
+            counts["queued"] += outcome.pending
         counts["briefed"] = await app.briefs.brief_waiting(app.clock())
         counts["ms"] = round((time.perf_counter() - started) * 1000)
         return counts

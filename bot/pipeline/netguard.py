@@ -237,7 +237,10 @@ class AddressGuard:
                 "https:// addresses can be fetched.",
                 url=text,
             )
-        host, raw_host = parsed.host, parsed.raw_host
+        try:
+            host, raw_host = parsed.host, parsed.raw_host
+        except ValueError:  # UnicodeError: an IDNA label that does not decode ("xn--a-")
+            raise InvalidURL(f"The URL {shown} has an invalid host name.", url=text) from None
         if not host or not raw_host:
             raise InvalidURL(f"The URL {shown} has no host name.", url=text)
         ip = literal_address(host)

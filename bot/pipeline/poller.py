@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import FetchError, NotAFeed
@@ -23,10 +23,15 @@ from bot.pipeline.parse import ParsedFeed
 from bot.pipeline.parse.workers import FeedParser
 from bot.pipeline.route import route
 from storage import AsyncStorage
+from storage.errors import StorageError
 from storage.items import StoreResult
 from storage.models import Feed
 
 log = logging.getLogger(__name__)
+
+DATABASE_DOWN = "the database cannot be written"
+DATABASE_RETRY = 5.0  # seconds, doubled on each failure
+DATABASE_RETRY_MAX = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +72,34 @@ class Poller:
         self._on_state_change = on_state_change
         self._rng = rng or random.Random()
         self._inflight: dict[int, asyncio.Task[PollOutcome]] = {}
+        self._database_failures = 0
+        self._paused_until: datetime | None = None
 
-    async def poll_due(self, limit: int = 500) -> list[asyncio.Task[PollOutcome]]:
-        """Start a poll of the `limit` soonest due feeds not already being polled; return
-        the tasks.
+    async def poll_once(self) -> list[PollOutcome | BaseException]:
+        """Poll every feed due now, each at most once, and wait for them all (`newsdesk poll
+        --once`). A feed whose interval is shorter than the pass is not polled again."""
+        start = self._clock()
+        outcomes: list[PollOutcome | BaseException] = []
+        # Batches of the soonest due as of the start: a polled feed is next due after it.
+        while tasks := await self.poll_due(limit=10_000, as_of=start):
+            outcomes.extend(await asyncio.gather(*tasks, return_exceptions=True))
+        return outcomes
+
+    async def poll_due(
+        self, limit: int = 500, *, as_of: datetime | None = None
+    ) -> list[asyncio.Task[PollOutcome]]:
+        """Start a poll of the `limit` soonest feeds due at `as_of` (default: now) not already
+        being polled; return the tasks.
 
         Returns at once: a slow feed never holds up the next tick or the other feeds."""
-        due = await self._storage.run(self._storage.sync.feeds.due, self._clock(), limit)
+        now = as_of or self._clock()
+        if self._paused_until is not None and self._clock() < self._paused_until:
+            return []
+        try:
+            due = await self._storage.run(self._storage.sync.feeds.due, now, limit)
+        except StorageError as exc:
+            self._database_failed(exc)
+            return []
         started = []
         for feed in due:
             if feed.id in self._inflight:
@@ -95,15 +121,45 @@ class Poller:
     async def _poll_bounded(self, feed: Feed) -> PollOutcome:
         async with self._limit:
             try:
-                outcome = await self.poll_feed(feed)
-            except Exception:
-                log.exception("polling feed %d (%s) failed unexpectedly", feed.id, feed.url)
-                raise
+                outcome = await self._poll_guarded(feed)
+            except StorageError as exc:
+                # Nothing of this poll was kept: the feed stays due and is fetched again
+                # once the database can be written.
+                self._database_failed(exc)
+                return PollOutcome(feed.id, "failed", error=DATABASE_DOWN)
+        self._database_works()
         if outcome.pending and self._on_new is not None:
             self._on_new()
         if (outcome.status in {"failed", "gone"} or outcome.recovered) and self._on_state_change:
             self._on_state_change()
         return outcome
+
+    async def _poll_guarded(self, feed: Feed) -> PollOutcome:
+        """poll_feed, with any error but the database's taking the feed's failure path:
+        backoff, `failing since`, the error in /source info; a traceback once, not per poll."""
+        try:
+            return await self.poll_feed(feed)
+        except (StorageError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            if feed.failure_count == 0:
+                log.exception("polling feed %d (%s) failed unexpectedly", feed.id, feed.url)
+            reason = f"newsdesk could not read this feed ({type(exc).__name__})"
+            return await self._failed(feed, reason, None, None)
+
+    def _database_failed(self, exc: StorageError) -> None:
+        """Pause polling with a growing delay; one log line when the trouble starts."""
+        self._database_failures += 1
+        delay = min(DATABASE_RETRY * 2 ** (self._database_failures - 1), DATABASE_RETRY_MAX)
+        self._paused_until = self._clock() + timedelta(seconds=delay)
+        if self._database_failures == 1:
+            log.error("%s (%s); polling paused, retrying with backoff", DATABASE_DOWN, exc)
+
+    def _database_works(self) -> None:
+        if self._database_failures:
+            log.warning("the database can be written again; polling resumed")
+        self._database_failures = 0
+        self._paused_until = None
 
     async def poll_feed(self, feed: Feed) -> PollOutcome:
         try:
@@ -212,7 +268,9 @@ class Poller:
             retry_after=retry_after,
             rng=self._rng,
         )
-        log.info("feed %d (%s) failed: %s", feed.id, feed.url, message)
+        # One line when a feed starts failing (or its error changes), not one per retry.
+        if feed.failure_count == 0 or feed.last_error != message:
+            log.info("feed %d (%s) failed: %s", feed.id, feed.url, message)
         await self._storage.run(
             self._storage.sync.feeds.record_failure,
             feed.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.pipeline.fetch import FetchResult
 from bot.pipeline.parse import ParsedFeed
 from bot.pipeline.parse.workers import FeedParser
+from bot.pipeline.poller import PollOutcome
 from bot.services.sources import AddRequest
 from tests.bot.conftest import Pipeline
 
@@ -192,3 +194,100 @@ async def test_the_slowest_feed_to_answer_is_polled_first(pipeline: Pipeline) ->
 
     second_round = await pipeline.poll()
     assert second_round[0].feed_id == slow.id
+
+
+async def _poll_now(pipeline: Pipeline) -> list[PollOutcome]:
+    return [await task for task in await pipeline.poller.poll_due()]
+
+
+async def test_a_redirect_to_an_undecodable_host_fails_with_backoff(
+    pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(1)
+    source = await pipeline.add("/a.xml")
+    pipeline.srv.redirect("/a.xml", "http://xn--localhost-/feed")
+    with caplog.at_level(logging.INFO):
+        outcomes = [*(await pipeline.poll()), *(await pipeline.poll()), *(await pipeline.poll())]
+    assert [o.status for o in outcomes] == ["failed"] * 3
+    assert all("invalid host name" in (o.error or "") for o in outcomes)
+    stored = pipeline.storage.sync.feeds.get(source.feed_id)
+    assert stored.failure_count == 3 and stored.next_due_at > pipeline.clock.now
+    assert not [r for r in caplog.records if r.exc_info], "a known error needs no traceback"
+    assert len([r for r in caplog.records if "failed:" in r.getMessage()]) == 1
+
+
+async def test_any_unexpected_error_takes_the_failure_path_with_one_traceback(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(1)
+    source = await pipeline.add("/a.xml")
+    feed.add_items(1, prefix="Fresh")
+
+    async def broken(self: FeedParser, result: FetchResult) -> ParsedFeed:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(FeedParser, "parse", broken)
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            (outcome,) = await pipeline.poll()
+            assert outcome.status == "failed" and "RuntimeError" in (outcome.error or "")
+            due = pipeline.storage.sync.feeds.get(source.feed_id).next_due_at
+            assert due - pipeline.clock.now >= timedelta(seconds=60)  # backoff, not a loop
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+    (status,) = pipeline.storage.sync.sources.statuses(1)
+    assert status.feed.failing_since is not None and status.feed.last_error == outcome.error
+
+
+async def test_polling_pauses_while_the_database_cannot_be_written(
+    pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = pipeline.srv.add_feed("/a.xml", title="A", kind="rss")
+    feed.add_items(1)
+    await pipeline.add("/a.xml")
+    feed.add_items(2, prefix="Fresh")
+    db = pipeline.storage.sync.db
+    await pipeline.storage.run(db.execute, "PRAGMA query_only = 1")  # writes now fail
+    pipeline.clock.advance(3600)
+    with caplog.at_level(logging.INFO):
+        (outcome,) = await _poll_now(pipeline)
+        assert outcome.status == "failed"
+        fetched = len(pipeline.srv.requests("/a.xml"))
+        for _ in range(8):  # ticks every half second would have refetched the feed
+            pipeline.clock.advance(0.5)
+            assert await pipeline.poller.poll_due() == []
+        assert len(pipeline.srv.requests("/a.xml")) == fetched
+        pipeline.clock.advance(60)
+        (again,) = await _poll_now(pipeline)
+        assert again.status == "failed"
+        await pipeline.storage.run(db.execute, "PRAGMA query_only = 0")
+        pipeline.clock.advance(600)
+        (recovered,) = await _poll_now(pipeline)
+    assert recovered.status == "new" and recovered.new_items == 2
+    assert pipeline.pending_titles() == ["Fresh 1", "Fresh 2"]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "polling paused" in errors[0].getMessage()
+
+
+async def test_poll_once_polls_each_due_feed_at_most_once_however_long_the_pass(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        pipeline.srv.add_feed(f"/{n}.xml", title=f"F{n}", kind="rss").add_items(1)
+        await pipeline.add(f"/{n}.xml")
+        pipeline.srv.feeds[f"/{n}.xml"].add_items(1, prefix="Fresh")
+    real = FeedParser.parse
+
+    async def slow(self: FeedParser, result: FetchResult) -> ParsedFeed:
+        pipeline.clock.advance(120)  # longer than every interval: each feed is due again
+        return await real(self, result)
+
+    monkeypatch.setattr(FeedParser, "parse", slow)
+    pipeline.clock.advance(3600)
+    outcomes = await pipeline.poller.poll_once()
+    assert len(outcomes) == 3
+    assert (
+        sorted(r.path for r in pipeline.srv.requests() if r.path.endswith(".xml")).count("/0.xml")
+        == 2
+    )  # the add, and one poll
