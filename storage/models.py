@@ -39,6 +39,8 @@ class Feed:
     last_error: str | None
     not_found_since: datetime | None
     gone_at: datetime | None
+    answer_ms: int | None = None
+    """How long the last good answer took."""
 
 
 @dataclass(frozen=True, slots=True)

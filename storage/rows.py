@@ -28,6 +28,7 @@ def feed_from_row(row: Row) -> Feed:
         last_error=row["last_error"],
         not_found_since=from_db(row["not_found_since"]),
         gone_at=from_db(row["gone_at"]),
+        answer_ms=row.get("answer_ms"),
     )
 
 

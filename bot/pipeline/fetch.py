@@ -137,6 +137,7 @@ class Fetcher:
         max_redirects: int = 5,
         per_host: int = 2,
         in_flight: int = 100,
+        slow_in_flight: int = 20,
         connect_timeout: float = 10,
         total_timeout: float = 30,
         clock: Clock = system_clock,
@@ -151,6 +152,9 @@ class Fetcher:
         # Taken after the host's slot, so requests queued for a busy host never hold one;
         # throughput stops growing at about 100 requests at once (docs/performance.md).
         self._in_flight = asyncio.Semaphore(in_flight)
+        # Feeds known to be slow (or failing) share a smaller pool of their own, so a flood
+        # of them (one guild's 100 slow sources) never delays anybody else's fetches.
+        self._slow_in_flight = asyncio.Semaphore(slow_in_flight)
         self._connect_timeout = connect_timeout
         self._total_timeout = total_timeout
         self._clock = clock
@@ -177,8 +181,10 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
+        slow: bool = False,
     ) -> FetchResult:
-        """GET ``url``, following redirects. Returns the 2xx or 304 answer.
+        """GET ``url``, following redirects. Returns the 2xx or 304 answer. A `slow` feed
+        waits for a place among the slow ones, not the shared ones.
 
         Raises InvalidURL, BlockedAddress, TooManyRedirects, HTTPStatusError,
         ResponseTooLarge, FetchTimeout or ConnectionFailed (all FetchError).
@@ -190,7 +196,7 @@ class Fetcher:
         redirects = 0
         budget = self._total_timeout
         while True:
-            hop, spent = await self._request(current, headers, budget)
+            hop, spent = await self._request(current, headers, budget, slow=slow)
             budget -= spent
             location = hop.headers.get("Location")
             if hop.status in REDIRECT_STATUSES and location:
@@ -264,12 +270,12 @@ class Fetcher:
         )
 
     async def _request(
-        self, url: yarl.URL, headers: Mapping[str, str], budget: float
+        self, url: yarl.URL, headers: Mapping[str, str], budget: float, *, slow: bool = False
     ) -> tuple[_Hop, float]:
         """One GET, without following redirects. Returns the hop and the seconds it took
         (not counting the wait for a slot)."""
         loop = asyncio.get_running_loop()
-        async with self._slot(url), self._in_flight:
+        async with self._slot(url), self._slow_in_flight if slow else self._in_flight:
             started = loop.time()
             try:
                 async with asyncio.timeout(budget):

@@ -29,6 +29,7 @@ from storage.models import Feed
 
 log = logging.getLogger(__name__)
 
+SLOW_ANSWER_MS = 3000
 DATABASE_DOWN = "the database cannot be written"
 DATABASE_RETRY = 5.0  # seconds, doubled on each failure
 DATABASE_RETRY_MAX = 300.0
@@ -42,6 +43,12 @@ class PollOutcome:
     pending: int = 0
     error: str | None = None
     recovered: bool = False
+
+
+def is_slow(feed: Feed) -> bool:
+    """Slow to answer last time, or failing (timeouts are failures): fetched in the slow
+    lane, so such feeds never hold the slots everybody else's feeds need."""
+    return feed.failure_count > 0 or (feed.answer_ms or 0) >= SLOW_ANSWER_MS
 
 
 def body_hash(body: bytes) -> str:
@@ -164,7 +171,7 @@ class Poller:
     async def poll_feed(self, feed: Feed) -> PollOutcome:
         try:
             result = await self._fetcher.fetch(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified
+                feed.url, etag=feed.etag, last_modified=feed.last_modified, slow=is_slow(feed)
             )
         except FetchError as exc:
             return await self._failed(

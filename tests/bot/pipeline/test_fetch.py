@@ -560,3 +560,29 @@ async def test_a_name_that_does_not_resolve_fails_clearly() -> None:
         ) as caught:
             await Fetcher(session, AddressGuard()).fetch("http://nowhere.example/feed.xml")
     one_sentence(caught.value)
+
+
+# ----- fair share -----
+
+
+async def test_a_flood_of_slow_feeds_never_delays_a_normal_one(
+    feed_server: FeedServer, session: aiohttp.ClientSession
+) -> None:
+    # One guild's slow sources (the per-guild limit is 100) against a small shared pool.
+    fetcher = Fetcher(session, LOCAL, per_host=100, in_flight=4, slow_in_flight=2)
+    for n in range(12):
+        feed_server.add_feed(f"/slow{n}.xml", title="S", kind="rss")
+        feed_server.delay(f"/slow{n}.xml", 30)
+    feed_server.add_feed("/fast.xml", title="F", kind="rss")
+    slow = [
+        asyncio.create_task(fetcher.fetch(feed_server.url(f"/slow{n}.xml"), slow=True))
+        for n in range(12)
+    ]
+    await feed_server.wait_for_requests("/slow1.xml", 1)  # the slow lane is full
+    result = await asyncio.wait_for(fetcher.fetch(feed_server.url("/fast.xml")), 10)
+    assert result.status == 200
+    assert len(feed_server.requests()) == 3  # two slow in their lane, then the fast one
+    assert not any(task.done() for task in slow)
+    for task in slow:
+        task.cancel()
+    await asyncio.gather(*slow, return_exceptions=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from bot.pipeline import poller as poller_module
 from bot.pipeline.fetch import FetchResult
 from bot.pipeline.parse import ParsedFeed
 from bot.pipeline.parse.workers import FeedParser
-from bot.pipeline.poller import PollOutcome
+from bot.pipeline.poller import SLOW_ANSWER_MS, PollOutcome, is_slow
 from bot.services.sources import AddRequest
 from tests.bot.conftest import Pipeline
 
@@ -291,3 +293,18 @@ async def test_poll_once_polls_each_due_feed_at_most_once_however_long_the_pass(
         sorted(r.path for r in pipeline.srv.requests() if r.path.endswith(".xml")).count("/0.xml")
         == 2
     )  # the add, and one poll
+
+
+async def test_feeds_slow_to_answer_or_failing_take_the_slow_lane(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.srv.add_feed("/a.xml", title="A", kind="rss").add_items(1)
+    source = await pipeline.add("/a.xml")
+    feed = pipeline.storage.sync.feeds.get(source.feed_id)
+    assert not is_slow(feed)
+    assert is_slow(replace(feed, answer_ms=SLOW_ANSWER_MS))
+    assert is_slow(replace(feed, failure_count=1))
+    monkeypatch.setattr(poller_module, "SLOW_ANSWER_MS", 200)
+    pipeline.srv.delay("/a.xml", 0.3)
+    await pipeline.poll()
+    assert is_slow(pipeline.storage.sync.feeds.get(source.feed_id))
