@@ -700,6 +700,10 @@ def same_story(a: Fingerprint, b: Fingerprint) -> float:
     of different versions."""
     if a.version != b.version or a.source == b.source:
         return 0.0
+    # Most pairs share neither a name nor a figure, so no evidence of one event: a set
+    # test decides them before any sum (median match vs 500 recent: 7.3 -> 2.0 ms, #19).
+    if a._name_words.isdisjoint(b._name_words) and a.numbers.keys().isdisjoint(b.numbers):
+        return 0.0
 
     specific = _shared_names(a, b) + _shared_numbers(a, b)
     if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b) < MIN_EVENT:
