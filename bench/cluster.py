@@ -1,140 +1,231 @@
-"""Benchmark of story matching (bot/cluster.py): what one new item costs.
+"""Benchmark of story matching (bot/stories/cluster.py): quality on the development set
+and what one match costs. Run by hand:
 
-    .venv/bin/python bench/cluster.py [--candidates 500] [--rounds 5]
+    .venv/bin/python bench/cluster.py [--events /work/devdata/events.jsonl] [--candidates 500]
 
-Measures, per item: building its fingerprint; matching it against N candidates (the last
-48 hours of a guild) with `best_match`; and reading N stored fingerprints back with
-`Fingerprint.from_json`, which a caller that loads candidates from storage pays too.
-Candidates are the fixture's articles (tests/data/stories/), repeated under other source
-names and times until there are N, so many of them resemble the new item: a worse case
-than a real guild's mix. Prints a table and writes bench/results/cluster.json.
+Quality: the items of events.jsonl (bench/devsets/README.md) arrive one by one in replay
+order, each source (ECB+, GVA) on its own; each item joins the story `best_story` names
+among the stories started in the 48 hours before it, or starts its own. Items are cut to
+four text lengths (title only, a 60-word summary, a 300-word body, the full article) so a
+short feed and a long one are each measured. Reported per length:
+
+- precision: of the pairs of items put in one story, the share that report one event;
+- recall: of the pairs of items of one event published within 48 hours of each other, the
+  share put in one story;
+- false merges per 1,000 posts: items that joined a story whose first post reports
+  another event (each one hides a story from readers), per 1,000 items replayed.
+
+ECB+ items have no usable dates (the two events of a topic are years apart), so they are
+all given one time and scored on content; GVA items keep their publication day.
+
+Timing: `best_story` for one new item against `--candidates` recent 300-word items (the
+last 48 hours of a guild), median and p99. Writes bench/results/cluster.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime, timedelta
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.stories.cluster import THRESHOLD, Fingerprint, StoryText, best_match, fingerprint
+from bot.stories.cluster import THRESHOLD, Fingerprint, StoryText, fingerprint
+
+try:  # the story-level matcher (#19); the item-level one before it
+    from bot.stories.cluster import best_story as _best_story
+except ImportError:  # pragma: no cover - the BEFORE figures
+    _best_story = None
 
 ROOT = Path(__file__).resolve().parent.parent
-STORIES = ROOT / "tests" / "data" / "stories"
 RESULTS = ROOT / "bench" / "results"
+EVENTS = Path("/work/devdata/events.jsonl")
+WINDOW = timedelta(hours=48)
+FIXED_TIME = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def load_items() -> list[StoryText]:
-    items = []
-    for name in ("stories.json", "holdout.json"):
-        for a in json.loads((STORIES / name).read_text())["articles"]:
-            published = datetime.fromisoformat(a["published"])
-            items.append(StoryText(a["title"], a["text"], published, a["source"]))
-    return items
+@dataclass(frozen=True, slots=True)
+class Event:
+    event: str
+    item: StoryText
 
 
-def candidates_for(items: list[StoryText], count: int, now: datetime) -> list[StoryText]:
-    """`count` items spread over the 48 hours before `now`, each under its own source."""
-    out = []
-    for i in range(count):
-        base = items[i % len(items)]
-        published = now - timedelta(minutes=(i * 2880) // max(count, 1))
-        out.append(replace(base, published=published, source=f"feed {i}"))
+def _words(text: str, limit: int) -> str:
+    return " ".join(text.split()[:limit])
+
+
+LENGTHS: dict[str, Callable[[str], str]] = {
+    "title only": lambda text: "",
+    "60-word summary": lambda text: _words(text, 60),
+    "300-word body": lambda text: _words(text, 300),
+    "full article": lambda text: text,
+}
+
+
+def load(path: Path) -> dict[str, list[tuple[str, str, str, datetime, str]]]:
+    """Per source: (event, title, text, published, outlet) in replay order."""
+    sets: dict[str, list[tuple[int, str, tuple[str, str, str, datetime, str]]]] = defaultdict(list)
+    for line in path.read_text().splitlines():
+        row = json.loads(line)
+        name = "ecbplus" if row["id"].startswith("ecbplus") else "gva"
+        if name == "ecbplus":
+            published = FIXED_TIME
+        else:
+            published = datetime.fromisoformat(row["published"][:10]).replace(tzinfo=UTC)
+        outlet = row["outlet"] or row["id"]  # ECB texts have no outlet: each its own
+        key = (published.isoformat(), row["order"])
+        sets[name].append(
+            (key, row["id"], (row["event"], row["title"], row["text"], published, outlet))
+        )  # type: ignore[arg-type]
+    return {name: [r for _, _, r in sorted(rows)] for name, rows in sets.items()}
+
+
+def match(new: Fingerprint, stories: Sequence[tuple[int, Sequence[Fingerprint]]]) -> int | None:
+    if _best_story is not None:
+        return _best_story(new, stories)
+    # Before #19: the best-scoring member of any story, whichever member it is.
+    from bot.stories.cluster import best_match
+
+    members = [(key, fp) for key, fps in stories for fp in fps]
+    return best_match(new, members)
+
+
+@dataclass
+class Quality:
+    tp: int = 0
+    merged_pairs: int = 0
+    true_pairs: int = 0
+    found_pairs: int = 0
+    false_merges: int = 0
+    items: int = 0
+
+    def add(self, other: Quality) -> None:
+        for name in ("tp", "merged_pairs", "true_pairs", "found_pairs", "false_merges", "items"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def row(self) -> dict[str, float]:
+        return {
+            "precision": round(self.tp / self.merged_pairs, 4) if self.merged_pairs else 1.0,
+            "recall": round(self.found_pairs / self.true_pairs, 4) if self.true_pairs else 1.0,
+            "false_merges_per_1000": round(1000 * self.false_merges / self.items, 2),
+            "merged_pairs": self.merged_pairs,
+            "true_pairs": self.true_pairs,
+        }
+
+
+def replay(events: list[Event]) -> Quality:
+    fps = [fingerprint(e.item) for e in events]
+    story_of: list[int] = []
+    members: dict[int, list[int]] = {}
+    q = Quality(items=len(events))
+    start = 0
+    for i, fp in enumerate(fps):
+        while fps[start].published < fp.published - WINDOW:
+            start += 1
+        open_stories = sorted({story_of[j] for j in range(start, i)})
+        stories = [(s, [fps[m] for m in members[s]]) for s in open_stories]
+        found = match(fp, stories)
+        if found is None:
+            story_of.append(i)
+            members[i] = [i]
+            continue
+        story_of.append(found)
+        members[found].append(i)
+        q.false_merges += events[found].event != events[i].event
+    for story in members.values():
+        for a, b in itertools.combinations(story, 2):
+            q.merged_pairs += 1
+            q.tp += events[a].event == events[b].event
+    by_event: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(events):
+        by_event[e.event].append(i)
+    for items in by_event.values():
+        for a, b in itertools.combinations(items, 2):
+            if abs(fps[a].published - fps[b].published) <= WINDOW:
+                q.true_pairs += 1
+                q.found_pairs += story_of[a] == story_of[b]
+    return q
+
+
+def quality(path: Path) -> dict[str, dict[str, dict[str, float]]]:
+    sets = load(path)
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for length, cut in LENGTHS.items():
+        total = Quality()
+        out[length] = {}
+        for name, rows in sets.items():
+            events = [Event(ev, StoryText(t, cut(x), p, o)) for ev, t, x, p, o in rows]
+            q = replay(events)
+            out[length][name] = q.row()
+            total.add(q)
+        out[length]["all"] = total.row()
     return out
 
 
-def timed(fn: Callable[[], object], rounds: int) -> list[float]:
-    """Per-call times in microseconds."""
+def timing(path: Path, count: int, rounds: int) -> dict[str, float]:
+    rows = load(path)["gva"]
+    items = [StoryText(t, _words(x, 300), FIXED_TIME, o) for _, t, x, _, o in rows]
+    pool = [
+        fingerprint(
+            StoryText(
+                s.title, s.text, FIXED_TIME - timedelta(minutes=i * 2880 // count), f"feed {i}"
+            )
+        )
+        for i, s in enumerate(items[:count])
+    ]
+    stories = [(i, [fp]) for i, fp in enumerate(pool)]
     samples = []
-    for _ in range(rounds):
-        start = time.perf_counter_ns()
-        fn()
-        samples.append((time.perf_counter_ns() - start) / 1000)
-    return samples
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
+    for s in items[count : count + rounds]:
+        fp = fingerprint(StoryText(s.title, s.text, FIXED_TIME, "the new one"))
+        begin = time.perf_counter_ns()
+        match(fp, stories)
+        samples.append((time.perf_counter_ns() - begin) / 1e6)
+    samples.sort()
+    sizes = [len(fp.to_json().encode()) for fp in pool]
     return {
-        "median_us": round(statistics.median(ordered), 1),
-        "p95_us": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
-        "max_us": round(ordered[-1], 1),
+        "median_ms": round(statistics.median(samples), 3),
+        "p99_ms": round(samples[int(0.99 * (len(samples) - 1))], 3),
+        "fingerprint_json_median_bytes": int(statistics.median(sizes)),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=Path, default=EVENTS)
     parser.add_argument("--candidates", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=300)
     args = parser.parse_args()
 
-    items = load_items()
-    now = max(i.published for i in items) + timedelta(hours=1)
-    pool = [fingerprint(c) for c in candidates_for(items, args.candidates, now)]
-    keyed = list(enumerate(pool))
-    stored = [fp.to_json() for fp in pool]
-
-    fingerprint_us: list[float] = []
-    match_us: list[float] = []
-    matches = 0
-    for _ in range(args.rounds):
-        for item in items:
-            new_item = replace(item, published=now, source="the new one")
-            start = time.perf_counter_ns()
-            fp = fingerprint(new_item)
-            middle = time.perf_counter_ns()
-            found = best_match(fp, keyed)
-            end = time.perf_counter_ns()
-            fingerprint_us.append((middle - start) / 1000)
-            match_us.append((end - middle) / 1000)
-            matches += found is not None
-    load_us = timed(lambda: [Fingerprint.from_json(s) for s in stored], args.rounds)
-
-    sizes = [len(s.encode()) for s in stored]
+    scores = quality(args.events)
+    times = timing(args.events, args.candidates, args.rounds)
+    print(f"story matching on {args.events}, threshold {THRESHOLD}")
+    print(f"{'length':<18}{'set':<9}{'precision':>10}{'recall':>8}{'false/1000':>11}{'pairs':>8}")
+    for length, sets in scores.items():
+        for name, r in sets.items():
+            print(
+                f"{length:<18}{name:<9}{r['precision']:>10.3f}{r['recall']:>8.3f}"
+                f"{r['false_merges_per_1000']:>11.2f}{r['merged_pairs']:>8}"
+            )
+    print(
+        f"match vs {args.candidates} recent (300-word bodies): median {times['median_ms']} ms, "
+        f"p99 {times['p99_ms']} ms; fingerprint JSON median "
+        f"{times['fingerprint_json_median_bytes']} bytes"
+    )
     results = {
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "machine": platform.machine(),
-        "processor": platform.processor() or platform.machine(),
         "threshold": THRESHOLD,
-        "candidates": args.candidates,
-        "items_measured": len(items) * args.rounds,
-        "items_that_matched": matches,
-        "fingerprint": summary(fingerprint_us),
-        "best_match_against_candidates": summary(match_us),
-        "per_candidate_us": round(statistics.median(match_us) / args.candidates, 2),
-        "from_json_all_candidates": summary(load_us),
-        "fingerprint_json_bytes": {
-            "median": int(statistics.median(sizes)),
-            "max": max(sizes),
-        },
+        "quality": scores,
+        "timing": times,
     }
-
-    rows = [
-        ("fingerprint(item)", results["fingerprint"]),
-        (f"best_match vs {args.candidates}", results["best_match_against_candidates"]),
-        (f"from_json x {args.candidates}", results["from_json_all_candidates"]),
-    ]
-    print(f"story matching, {len(items) * args.rounds} items, Python {results['python']}")
-    print(f"{'operation':<26}{'median':>12}{'p95':>12}{'max':>12}")
-    for name, s in rows:
-        print(
-            f"{name:<26}{s['median_us'] / 1000:>10.3f}ms{s['p95_us'] / 1000:>10.3f}ms"
-            f"{s['max_us'] / 1000:>10.3f}ms"
-        )
-    print(
-        f"per candidate {results['per_candidate_us']} µs; fingerprint JSON median "
-        f"{results['fingerprint_json_bytes']['median']} bytes, "
-        f"max {results['fingerprint_json_bytes']['max']}; "
-        f"{matches} of {len(items) * args.rounds} new items matched a candidate (the pool "
-        "holds their own texts under other sources: every score is computed in full)"
-    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "cluster.json"
     out.write_text(json.dumps(results, indent=2) + "\n")

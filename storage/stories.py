@@ -23,6 +23,8 @@ class Candidate:
     title: str
     summary: str
     published: str  # stored text, compared by the matcher's window
+    story_delivery_id: int
+    """The first post of the story this delivery is in (itself when it starts none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +49,30 @@ class StoryStore:
         self._db = db
 
     @wrapped
-    def candidates(self, guild_id: int, before_delivery: int, since: datetime) -> list[Candidate]:
+    def candidates(
+        self,
+        guild_id: int,
+        before_delivery: int,
+        since: datetime,
+        channel_id: int | None = None,
+    ) -> list[Candidate]:
         """The guild's posts (sent, or pending ahead of `before_delivery`) and the items merged
-        into them, first seen since `since`: a new item may join a story through any of its
-        reports. Raises StorageError."""
+        into them, first seen since `since`, each with the first post of its story; only
+        those of `channel_id` when given: an item joins only a post its channel's readers
+        saw (#19). Raises StorageError."""
         # Items first, by first_seen, then their deliveries by item: through the guild index
         # (or by delivery id, to skip the sort) SQLite read all the guild's deliveries. At
         # 530,000: 300 -> 18 ms a batch of posts (580 -> 70 ms with 115,000 items that day).
         rows = self._db.query(
             """SELECT d.id AS delivery_id, i.id AS item_id, i.fingerprint, i.title, i.summary,
-                      COALESCE(i.published_at, i.first_seen_at) AS published
+                      COALESCE(i.published_at, i.first_seen_at) AS published,
+                      COALESCE(st.first_delivery_id, d.id) AS story_delivery_id
                FROM items i CROSS JOIN deliveries d ON d.item_id = i.id
+               LEFT JOIN stories st ON st.id = d.story_id
                WHERE +d.guild_id = ? AND +d.id < ? AND +d.state IN ('sent', 'pending', 'merged')
-                 AND i.first_seen_at >= ?
+                 AND i.first_seen_at >= ? AND (? IS NULL OR +d.channel_id = ?)
                ORDER BY d.id""",
-            [guild_id, before_delivery, to_db(since)],
+            [guild_id, before_delivery, to_db(since), channel_id, channel_id],
         )
         return [Candidate(**row) for row in rows]
 
@@ -103,15 +114,23 @@ class StoryStore:
     @wrapped
     def coverage(self, delivery_id: int) -> list[Coverage]:
         """The other sources merged into the story whose first post is this delivery, in the
-        order they joined. Raises StorageError."""
+        order they joined: each once, and never the post's own source (by source or by
+        name: two feeds may go by one name). Raises StorageError."""
         rows = self._db.query(
-            """SELECT s.name, i.url FROM deliveries first
+            """SELECT s.name, i.url, own.name AS own_name FROM deliveries first
+               JOIN sources own ON own.id = first.source_id
                JOIN deliveries d ON d.story_id = first.story_id AND d.state = 'merged'
+                 AND d.source_id != first.source_id
                JOIN sources s ON s.id = d.source_id JOIN items i ON i.id = d.item_id
                WHERE first.id = ? AND first.story_id IS NOT NULL ORDER BY d.id""",
             [delivery_id],
         )
-        return [Coverage(row["name"], row["url"]) for row in rows]
+        found: dict[str, Coverage] = {}
+        for row in rows:
+            key = _same_name(row["name"])
+            if key != _same_name(row["own_name"]) and key not in found:
+                found[key] = Coverage(row["name"], row["url"])
+        return list(found.values())
 
     @wrapped
     def needing_edit(self) -> list[FirstPost]:
@@ -135,3 +154,8 @@ class StoryStore:
     def edited(self, story_id: int) -> None:
         """The first post now names everyone who covered the story. Raises StorageError."""
         self._db.execute("UPDATE stories SET needs_edit = 0 WHERE id = ?", [story_id])
+
+
+def _same_name(name: str) -> str:
+    """A source name as readers would tell it apart: without case and spacing."""
+    return " ".join(name.casefold().split())

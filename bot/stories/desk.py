@@ -1,6 +1,7 @@
-"""One post per story: a delivery that reports what an earlier post of the same guild
+"""One post per story: a delivery that reports what an earlier post in the same channel
 already reports (within 48 hours) joins that story instead of posting, and the first post
-is edited to say who else covered it."""
+is edited to say who else covered it. Only the same channel: readers of another channel
+never saw that post, and a merge there would hide the story from them (#19)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.clock import Clock
-from bot.stories.cluster import DEFAULT_WINDOW, Fingerprint, StoryText, best_match, fingerprint
+from bot.stories.cluster import DEFAULT_WINDOW, Fingerprint, StoryText, best_story, fingerprint
 from bot.text.limits import CONTENT_LIMIT, EMBED_TOTAL_LIMIT, FIELD_LIMIT, FOOTER_LIMIT
 from bot.text.markdown import MessagePayload, clean, embed_length, truncate
 from storage import AsyncStorage
@@ -80,7 +81,7 @@ class StoryDesk:
         """Merge, in delivery order, each delivery that joins an earlier post's story; return
         the deliveries still to post."""
         keep: list[Outgoing] = []
-        candidates: dict[int, list[Candidate]] = {}
+        candidates: dict[tuple[int, int], list[Candidate]] = {}
         merge_on: dict[int, bool] = {}
         store = self._storage.sync
         now = self._clock()
@@ -92,24 +93,39 @@ class StoryDesk:
             if not merge_on[guild]:
                 keep.append(outgoing)
                 continue
-            if guild not in candidates:
+            where = (guild, outgoing.delivery.channel_id)
+            if where not in candidates:
                 last = max(o.delivery.id for o in batch) + 1
-                candidates[guild] = await self._storage.run(
-                    store.stories.candidates, guild, last, now - 2 * DEFAULT_WINDOW
+                candidates[where] = await self._storage.run(
+                    store.stories.candidates, guild, last, now - 2 * DEFAULT_WINDOW, where[1]
                 )
             earlier = [
-                (c.delivery_id, await self._candidate_fingerprint(c))
-                for c in candidates[guild]
+                c
+                for c in candidates[where]
                 if c.delivery_id < outgoing.delivery.id and c.item_id != outgoing.item.id
             ]
+            stories = await self._stories(earlier)
             mine = await self._item_fingerprint(outgoing.item)
-            match = best_match(mine, earlier)
+            match = best_story(mine, stories)
             if match is None:
                 keep.append(outgoing)
                 continue
             await self._storage.run(store.stories.merge, outgoing.delivery.id, match, guild, now)
             log.info("delivery %d joins the story of delivery %d", outgoing.delivery.id, match)
         return keep
+
+    async def _stories(self, earlier: list[Candidate]) -> list[tuple[int, list[Fingerprint]]]:
+        """The candidates as stories, keyed by their first post, its fingerprint first (a
+        story whose first post is older than the candidates has only its later members)."""
+        members: dict[int, list[tuple[bool, int, Fingerprint]]] = {}
+        for c in earlier:
+            first = c.delivery_id == c.story_delivery_id
+            fp = await self._candidate_fingerprint(c)
+            members.setdefault(c.story_delivery_id, []).append((not first, c.delivery_id, fp))
+        return [
+            (key, [fp for _, _, fp in sorted(found, key=lambda m: (m[0], m[1]))])
+            for key, found in members.items()
+        ]
 
     async def coverage(self, delivery_id: int) -> list[Coverage]:
         return await self._storage.run(self._storage.sync.stories.coverage, delivery_id)

@@ -32,7 +32,7 @@ async def test_three_sources_one_story_one_post(
     plain = emu.add_text_channel(separate_guild, "news").id
     mod = emu.add_member(merged_guild, "mod", permissions=MANAGE_GUILD).id
     mod2 = emu.add_member(separate_guild, "mod2", permissions=MANAGE_GUILD).id
-    outage = articles("kestrel-ohio-fab")[:3]
+    outage = articles("kestrel-ohio-fab")[:4]
     feeds = []
     for n, article in enumerate(outage):
         feed = srv.add_feed(f"/f{n}.xml", title=article["source"], kind="rss")
@@ -41,7 +41,10 @@ async def test_three_sources_one_story_one_post(
     bot = newsdesk()
     await bot.start()
     for n, feed in enumerate(feeds):
-        channel = news if n < 2 else other  # a story merges across the guild's channels
+        # A story merges only within a channel: #other's readers never saw the post in
+        # #news, so its report of the story is posted there (#19; this test used to hold
+        # that a story merged across the guild's channels).
+        channel = news if n < 3 else other
         await emu.slash(
             merged_guild, channel, mod, "source add", options={"url": feed.url, "channel": channel}
         )
@@ -76,10 +79,15 @@ async def test_three_sources_one_story_one_post(
     assert "also covered by" in footer()
     fields = {f["name"]: f["value"] for f in emu.messages(news)[0].embeds[0].get("fields", [])}
     assert outage[2]["source"] in fields.get("Also covered by", "")
-    await emu.wait_for_messages(plain, 3)
+    await emu.wait_for_messages(plain, 4)
+    await emu.wait_for_messages(other, 1)
     await emu.wait_for(lambda: bot.pending_deliveries() == 0, timeout=20)
-    assert len(emu.messages(news)) == 1 and emu.messages(other) == []
-    # Three sources, three posts (order is per source, so compare as sets).
+    assert len(emu.messages(news)) == 1 and len(emu.messages(other)) == 1
+    assert emu.messages(other)[0].embeds[0]["title"] == outage[3]["title"]
+    # The post names only other sources, each once, never its own.
+    assert footer().count(outage[1]["source"]) == 1
+    assert outage[0]["source"] not in footer().split("also covered by", 1)[1]
+    # Four sources, four posts (order is per source, so compare as sets).
     assert sorted(m.embeds[0]["title"] for m in emu.messages(plain)) == sorted(
         a["title"] for a in outage
     )

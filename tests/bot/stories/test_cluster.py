@@ -28,8 +28,10 @@ from bot.stories.cluster import (
     Fingerprint,
     StoryText,
     best_match,
+    best_story,
     fingerprint,
     same_story,
+    threshold_for,
 )
 
 STORIES = Path(__file__).resolve().parents[2] / "data" / "stories"
@@ -405,3 +407,120 @@ def test_arbitrary_text_never_raises(title: str, text: str, other: str, when: da
     assert same_story(b, a) == pytest.approx(score)
     assert Fingerprint.from_json(a.to_json()) == a
     best_match(a, [(1, b)])
+
+
+# --------------------------------------------------------------------------- #19
+
+
+def test_same_topic_without_shared_specifics_is_not_one_event() -> None:
+    """Two shootings in one week share the topic's vocabulary, not its people or places."""
+    a = fingerprint(
+        story(
+            title="Man shot and killed outside bar on Elm Street",
+            text=(
+                "A 24-year-old man was shot and killed outside a bar on Elm Street early "
+                "Sunday, police said. Officers found the victim with gunshot wounds."
+            ),
+            source="Gazette",
+        )
+    )
+    b = fingerprint(
+        story(
+            title="Teen shot and wounded near Oak Park, police say",
+            text=(
+                "A teenager was shot and wounded near Oak Park on Sunday night, police said. "
+                "Officers found the victim with gunshot wounds and no suspect is in custody."
+            ),
+            source="Herald",
+        )
+    )
+    assert same_story(a, b) == 0.0
+
+
+def test_one_shared_name_is_not_enough_but_two_are() -> None:
+    """The subject alone ("Northwind") is shared by every story about it."""
+    a = fingerprint(story())
+    one = fingerprint(
+        story(
+            title="Northwind opens a research lab",
+            text="Northwind opened a research lab to study servers, its spokesman said.",
+            source="Byteline",
+        )
+    )
+    assert same_story(a, one) == 0.0
+    assert same_story(a, fingerprint(OTHER_WORDS)) > threshold_for(a, fingerprint(OTHER_WORDS))
+
+
+def test_years_that_differ_are_two_events() -> None:
+    a = fingerprint(story(text="Priya Raman said Northwind Systems will buy Coldfront in 2008."))
+    b = fingerprint(
+        story(text="Priya Raman said Northwind Systems will buy Coldfront in 2013.", source="X")
+    )
+    assert same_story(a, b) == 0.0
+
+
+def test_long_bodies_are_read_only_to_their_lead() -> None:
+    """A 3,000-character body and its first 60 words fingerprint alike: like with like."""
+    lead = story().text
+    padding = " ".join(f"The weather in town number {n} was mild and sunny." for n in range(60))
+    short = fingerprint(story(text=lead))
+    long = fingerprint(story(text=f"{lead} {padding}"))
+    assert long.words == 60
+    assert short.words == len(lead.split())
+    cut = " ".join(f"{lead} {padding}".split()[:60])
+    assert long == fingerprint(story(text=cut))
+    assert long == fingerprint(story(text=f"{lead} {padding} {padding} {padding}"))
+
+
+def test_threshold_is_calibrated_by_length() -> None:
+    title_only = fingerprint(story(text=""))
+    summary = fingerprint(story())
+    assert title_only.words == 0
+    bare, full = threshold_for(title_only, summary), threshold_for(summary, summary)
+    assert bare > full == THRESHOLD
+    assert threshold_for(summary, title_only) == bare  # the shorter decides
+
+
+def test_a_new_item_must_match_the_first_post_not_any_member() -> None:
+    """No drift: a wrongly merged member must not draw its own event's reports in."""
+    first = fingerprint(story())
+    stray = fingerprint(
+        story(
+            title="Skyreach launches 60 satellites from Cape Canaveral",
+            text="Skyreach launched 60 Lumen-3 satellites from Cape Canaveral on Tuesday.",
+            source="Orbit Daily",
+        )
+    )
+    follow = fingerprint(
+        story(
+            title="Skyreach puts 60 Lumen-3 satellites in orbit",
+            text="Skyreach said its 60 Lumen-3 satellites reached orbit after the Cape "
+            "Canaveral launch.",
+            source="Space Wire",
+        )
+    )
+    assert best_match(follow, [(1, first), (2, stray)]) == 2  # item by item it would join
+    assert best_story(follow, [(1, [first, stray])]) is None
+    assert best_story(follow, [(1, [first]), (2, [stray])]) == 2
+    # Most members (two of three) vouching for it is enough.
+    assert best_story(follow, [(2, [first, stray, stray])]) == 2
+    assert best_story(fingerprint(OTHER_WORDS), [(1, [first, stray])]) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("It sold for $US6,500 at auction.", "6500"),
+        ("It sold for US$6,500 at auction.", "6500"),
+        ("A €2bn bond.", "2e+09"),
+        ("Some 1.5 million people.", "1.5e+06"),
+        ("The blast came at 6am.", "t06:00"),
+        ("Shots rang out at about 1:15 a.m. Tuesday.", "t01:15"),
+        ("The vote closes at 3:30 PM.", "t15:30"),
+    ],
+)
+def test_figures_are_read_as_figures(text: str, key: str) -> None:
+    fp = fingerprint(story(title="x", text=text))
+    assert key in fp.numbers
+    assert not any(n.startswith("us6") for n in fp.names)
+    assert "1" not in fp.numbers and "15" not in fp.numbers
