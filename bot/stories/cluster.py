@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.text.stopwords import CLUSTER_STOPWORDS
+
 __all__ = [
     "DEFAULT_WINDOW",
     "FINGERPRINT_VERSION",
@@ -114,27 +116,7 @@ W_TITLE_NAME = 2.0
 
 # --------------------------------------------------------------------------- vocabulary
 
-_STOPWORDS = frozenset(
-    """a about above across after again against ago all almost along already also although
-    am among amid an and another any anyone anything are around as at away back be became
-    because become been before being below between both but by can cannot could did do does
-    doing done down during each either else even ever every few for from further get gets
-    got had has have having he her here hers herself him himself his how however i if in
-    into is it its itself just least less like many may me might more most much must my
-    myself near neither next no nor not now of off on once one only onto or other others
-    otherwise our ours ourselves out over own per perhaps quite rather same she should since
-    so some still such than that the their theirs them themselves then there these they
-    this those though through thus to too toward towards under unless until up upon us very
-    via vs was we well were what whatever when where whether which while who whom whose why
-    will with within without would yet you your yours yourself yourselves
-    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
-    tonight week weeks month months year years day days hour hours morning evening night
-    january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    mr mrs ms dr st inc ltd llc corp co plc gmbh
-    two three four five six seven eight nine ten half dozen first second third
-    """.split()  # noqa: SIM905
-)
+_STOPWORDS = CLUSTER_STOPWORDS
 """Function words, and time words (time is compared separately): never terms."""
 
 _COMMON = frozenset(
