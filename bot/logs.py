@@ -6,26 +6,32 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from bot.redact import hide_credentials
+
 REDACTED = "[redacted]"
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces each secret (the bot token, API keys) wherever it would be printed."""
+    """Replaces each secret (the bot token, API keys) and every URL password wherever it
+    would be printed."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self._secrets = [s for s in secrets if s and len(s) >= 8]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            record.msg, record.args = self._scrub(record.getMessage()), None
-            if record.exc_info:
-                # Formatter prints exc_text when exc_info is gone: keep only the scrubbed text.
-                record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
-                record.exc_info = None
+        message = record.getMessage()
+        scrubbed = self._scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info:
+            # Formatter prints exc_text when exc_info is gone: keep only the scrubbed text.
+            record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
 
     def _scrub(self, text: str) -> str:
+        text = hide_credentials(text)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text

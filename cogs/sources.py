@@ -24,11 +24,11 @@ from bot.shell.replies import (
     import_reply,
     info_pages,
     list_pages,
-    md,
     payload_embed,
     preview_reply,
     show_progress,
 )
+from bot.text.markdown import clean
 
 Style = Literal["brief", "summary", "headline", "digest"]
 Minutes = app_commands.Range[int, 1, 10080]
@@ -148,7 +148,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         edited = await self.app.sources.edit(
             guild_id(interaction), interaction.user.id, source, changes
         )
-        await answer(interaction, f"Updated **{md(edited.name)}**.")
+        await answer(interaction, f"Updated **{clean(edited.name)}**.")
 
     @app_commands.command(name="pause", description="Stop polling and posting a source for now")
     @app_commands.describe(source=OPTION_HELP["source"])
@@ -157,7 +157,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         paused = await self.app.sources.pause(guild_id(interaction), interaction.user.id, source)
         await answer(
             interaction,
-            f"Paused **{md(paused.name)}**. `/source resume` posts what arrived meanwhile.",
+            f"Paused **{clean(paused.name)}**. `/source resume` posts what arrived meanwhile.",
         )
 
     @app_commands.command(name="resume", description="Resume a paused or stopped source")
@@ -165,14 +165,16 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     @app_commands.autocomplete(source=source_autocomplete)
     async def resume(self, interaction: Interaction, source: str) -> None:
         resumed = await self.app.sources.resume(guild_id(interaction), interaction.user.id, source)
-        await answer(interaction, f"Resumed **{md(resumed.name)}**.")
+        await answer(interaction, f"Resumed **{clean(resumed.name)}**.")
 
     @app_commands.command(name="remove", description="Stop a source; its stories stay searchable")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def remove(self, interaction: Interaction, source: str) -> None:
         removed = await self.app.sources.remove(guild_id(interaction), interaction.user.id, source)
-        await answer(interaction, f"Removed **{md(removed.name)}**. Its stories stay searchable.")
+        await answer(
+            interaction, f"Removed **{clean(removed.name)}**. Its stories stay searchable."
+        )
 
     @app_commands.command(name="test", description="Preview a feed's newest item as it would post")
     @app_commands.describe(url=OPTION_HELP["url"], style=OPTION_HELP["style"])

@@ -10,6 +10,7 @@ from typing import cast
 import listparser
 
 from bot.errors import InvalidOption
+from bot.redact import hide_credentials
 
 MAX_OPML_BYTES = 1024 * 1024
 MAX_OUTLINES = 500
@@ -50,7 +51,12 @@ def write_opml(feeds: Iterable[OpmlFeed], title: str = "newsdesk sources") -> by
     body = ET.SubElement(root, "body")
     for feed in feeds:
         ET.SubElement(
-            body, "outline", type="rss", text=feed.title, title=feed.title, xmlUrl=feed.url
+            body,
+            "outline",
+            type="rss",
+            text=feed.title,
+            title=feed.title,
+            xmlUrl=hide_credentials(feed.url),  # an export is shared: no passwords in it
         )
     ET.indent(root)
     return cast(bytes, ET.tostring(root, encoding="utf-8", xml_declaration=True))
