@@ -408,6 +408,9 @@ class SourceService:
                     error = explain(exc)
                     reason = error.message if for_operator else error.user_message
                     report.failed.append((feed.url, reason))
+                except Exception as exc:  # a bug must cost one line of the report, not all
+                    log.exception("importing %s failed unexpectedly", feed.url)
+                    report.failed.append((feed.url, f"an unexpected error ({type(exc).__name__})"))
                 done += 1
                 if progress is not None:
                     await progress(done)

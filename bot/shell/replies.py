@@ -171,7 +171,8 @@ def added_text(result: AddResult) -> str:
     return (
         f"Added **{clean(result.source.name)}** (#{result.source.id}) → "
         f"<#{result.source.channel_id}>: {result.item_count} items, newest "
-        f"“{clean(result.newest_title or 'untitled')}”.{posting} New stories will be posted "
+        f"“{truncate(clean(result.newest_title or 'untitled'), 200)}”.{posting} New stories "
+        "will be posted "
         "as they appear."
     )
 

@@ -269,3 +269,37 @@ async def test_source_test_previews_the_newest_item_and_saves_nothing(
     assert title in headline.text and not headline.embeds
     assert "no sources" in await slash(emu, w, "mod", "source list")
     assert emu.messages(w["news"]) == []
+
+
+async def test_huge_titles_odd_urls_and_zone_names_get_whole_answers(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    srv.add_feed("/long.xml", title="Long " + "x" * 2500, kind="rss").add_item(title="y" * 2500)
+    srv.add_feed("/amp.xml", title="&" * 12_000, kind="atom").add_item(title="&" * 12_000)
+    good = []
+    for n in range(5):
+        srv.add_feed(f"/g{n}.xml", title=f"Good {n}", kind="rss").add_items(1)
+        good.append(OpmlFeed(srv.url(f"/g{n}.xml"), f"Good {n}"))
+    bot = newsdesk()
+    await bot.start()
+    for path in ("/long.xml", "/amp.xml"):
+        added = await slash(emu, w, "mod", "source add", url=srv.url(path))
+        assert added.startswith("Added") and len(added) <= 2000, added[:200]
+        again = await slash(emu, w, "mod", "source add", url=srv.url(path))
+        assert "already follows" in again
+    opml = write_opml([*good, OpmlFeed("http://xn--localhost-/feed", "Broken")])
+    reply = await emu.slash(
+        w["guild"], w["news"], w["mod"], "source import", attachments={"file": ("f.opml", opml)}
+    )
+    await reply.wait_followups(1, timeout=60)
+    assert "5 added, 0 duplicate, 1 failed" in reply.text, reply.text
+    assert "xn--localhost-" in reply.text and "invalid host name" in reply.text
+    for zone in ("America", "Europe", "z" * 5000, "posixrules"):
+        text = await slash(emu, w, "mod", "newsdesk settings", timezone=zone)
+        assert "is not a time zone" in text and "Europe/Berlin" in text
+    listing = await slash(emu, w, "mod", "source list")
+    assert "Sources (7)" in listing
