@@ -37,6 +37,18 @@ class RedactSecrets(logging.Filter):
         return text
 
 
+class ReconnectOneLine(logging.Filter):
+    """discord.py logs every reconnect attempt with a traceback; a lost connection is no bug,
+    so the line keeps the error's name and drops the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} after {type(error).__name__}: {error}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
 def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     """Log to stderr at `level`; discord.py's chatty gateway logs stay at INFO or above, the
     scheduler's job lines at DEBUG."""
@@ -50,6 +62,9 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     for noisy in ("discord.gateway", "discord.client"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    client = logging.getLogger("discord.client")
+    if not any(isinstance(f, ReconnectOneLine) for f in client.filters):
+        client.addFilter(ReconnectOneLine())
     # "Running job ..." / "executed successfully" every few seconds: shown only when debugging.
     jobs = logging.DEBUG if logging.getLevelName(level) <= logging.DEBUG else logging.WARNING
     logging.getLogger("apscheduler.executors.default").setLevel(jobs)
