@@ -20,7 +20,7 @@ from bot.brief.embedded import Article, summarize
 from bot.brief.llm import LlmFailed, LlmSummarizer
 from bot.brief.model import DETAIL_NAMES, Brief
 from bot.errors import NewsdeskError, NotAFeed
-from bot.pipeline.article import extract_main_text
+from bot.pipeline.article import extract_main_text, fulltext_unavailable
 from bot.pipeline.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
 from bot.pipeline.netguard import AddressGuard
 from bot.pipeline.parse import parse_feed
@@ -101,7 +101,7 @@ def read_document(body: bytes, location: str, content_type: str | None = None) -
 def _html_document(html: str, location: str) -> Document:
     url = location if location.startswith(("http://", "https://")) else None
     meta = trafilatura.extract_metadata(html, default_url=url)
-    text = extract_main_text(html, url) or html_to_text(html)
+    text = (None if fulltext_unavailable() else extract_main_text(html, url)) or html_to_text(html)
     published = None
     if meta is not None and meta.date:
         try:

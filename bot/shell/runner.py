@@ -14,6 +14,7 @@ import discord
 
 from bot.app import open_app
 from bot.errors import ConfigError
+from bot.pipeline.article import fulltext_unavailable
 from bot.settings import Settings
 from bot.shell.client import NewsBot
 from bot.shell.command_sync import sync_commands
@@ -34,6 +35,8 @@ async def run_bot(settings: Settings, token: str) -> None:
     use_discord_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     sender = DiscordSender()
     async with open_app(settings, sender=sender) as app:
+        if problem := await asyncio.to_thread(fulltext_unavailable):
+            log.warning("%s: `fulltext` sources use their feed's text", problem)
         bot = NewsBot(app)
         sender.connect(bot)
         loop = asyncio.get_running_loop()
