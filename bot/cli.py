@@ -15,7 +15,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 from bot import __version__
 from bot.errors import ConfigError, NewsdeskError, NotFound, explain
@@ -290,13 +299,32 @@ def cmd_preview(args: argparse.Namespace) -> int:
 IMPORT_CONCURRENCY = 250
 
 
+class AverageRate(ProgressColumn):
+    """Feeds a second over the whole run: steady, where a windowed speed and the time left
+    jump with every slow feed."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0
+        rate = task.completed / elapsed if elapsed > 0.5 else 0
+        return Text(f"{rate:,.0f} feeds/s" if rate else "", style="progress.data.speed")
+
+
+PROGRESS_COLUMNS = (
+    TextColumn("{task.description}"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    AverageRate(),
+    TimeElapsedColumn(),
+)
+
+
 async def _import(
     settings: Settings, feeds: list[OpmlFeed], guild: int, channel: int
 ) -> Counter[str]:
     from bot.app import open_app
 
     async with open_app(settings) as app:
-        with Progress(console=err) as progress:
+        with Progress(*PROGRESS_COLUMNS, console=err) as progress:
             task = progress.add_task("Importing feeds", total=len(feeds))
 
             async def advance(done: int) -> None:
@@ -323,21 +351,17 @@ def cmd_sources_import(args: argparse.Namespace) -> int:
     setup_logging("WARNING", secrets=_secrets(settings))
     # Every file is read before any feed is added: a typo in the last name adds nothing.
     # The files are then imported together, in one run (one start, one wait for slow feeds).
-    feeds: dict[str, OpmlFeed] = {}
-    repeated = 0
+    feeds: list[OpmlFeed] = []
     for file in args.file:
         try:
-            for feed in read_opml(Path(file).read_bytes()):
-                repeated += feed.url in feeds
-                feeds.setdefault(feed.url, feed)
+            feeds.extend(read_opml(Path(file).read_bytes()))
         except OSError as exc:
             err.print(f"[red]✗[/] Cannot read {file}: {exc.strerror}.")
             return 1
         except NewsdeskError as exc:
             err.print(f"[red]✗[/] {file}: {exc.message}")
             return 1
-    counts = asyncio.run(_import(settings, list(feeds.values()), args.guild, args.channel))
-    counts["duplicate"] += repeated  # listed by an earlier file
+    counts = asyncio.run(_import(settings, feeds, args.guild, args.channel))
     out.print(
         f"{counts['added']} added, {counts['duplicate']} duplicate, {counts['failed']} failed"
     )

@@ -215,6 +215,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             feeds,
             progress,
         )
+        await show_progress(interaction, f"Import finished: {len(feeds)} of {len(feeds)} checked.")
         text, report_file = import_reply(report)
         await answer(interaction, text, file=report_file)
 

@@ -386,7 +386,13 @@ class SourceService:
         the reason: the error's own message `for_operator`, else the sentence for a member)."""
         report = ImportReport()
         limit = asyncio.Semaphore(concurrency)
-        done = 0
+        first: dict[str, OpmlFeed] = {}
+        for feed in feeds:  # a feed listed twice is a duplicate, as one already followed is
+            if feed.url in first:
+                report.duplicate.append(feed.url)
+            else:
+                first[feed.url] = feed
+        done = len(report.duplicate)
 
         async def add(feed: OpmlFeed) -> None:
             nonlocal done
@@ -415,7 +421,7 @@ class SourceService:
                 if progress is not None:
                     await progress(done)
 
-        await asyncio.gather(*(add(feed) for feed in feeds))
+        await asyncio.gather(*(add(feed) for feed in first.values()))
         return report
 
     async def export_opml(self, guild_id: int) -> bytes:

@@ -297,6 +297,7 @@ async def test_huge_titles_odd_urls_and_zone_names_get_whole_answers(
     )
     await reply.wait_followups(1, timeout=60)
     assert "5 added, 0 duplicate, 1 failed" in reply.text, reply.text
+    assert "6 of 6" in reply.content  # the progress line ends at the final count
     assert "xn--localhost-" in reply.text and "invalid host name" in reply.text
     for zone in ("America", "Europe", "z" * 5000, "posixrules"):
         text = await slash(emu, w, "mod", "newsdesk settings", timezone=zone)
