@@ -21,11 +21,14 @@ from bot.shell.replies import (
     answer_pages,
     as_file,
     defer,
+    edited_text,
     import_reply,
     info_pages,
     list_pages,
+    paused_text,
     payload_embed,
     preview_reply,
+    resumed_text,
     show_progress,
 )
 from bot.text.markdown import clean
@@ -148,24 +151,21 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         edited = await self.app.sources.edit(
             guild_id(interaction), interaction.user.id, source, changes
         )
-        await answer(interaction, f"Updated **{clean(edited.name)}**.")
+        await answer(interaction, edited_text(edited))
 
     @app_commands.command(name="pause", description="Stop polling and posting a source for now")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def pause(self, interaction: Interaction, source: str) -> None:
         paused = await self.app.sources.pause(guild_id(interaction), interaction.user.id, source)
-        await answer(
-            interaction,
-            f"Paused **{clean(paused.name)}**. `/source resume` posts what arrived meanwhile.",
-        )
+        await answer(interaction, paused_text(paused))
 
     @app_commands.command(name="resume", description="Resume a paused or stopped source")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def resume(self, interaction: Interaction, source: str) -> None:
         resumed = await self.app.sources.resume(guild_id(interaction), interaction.user.id, source)
-        await answer(interaction, f"Resumed **{clean(resumed.name)}**.")
+        await answer(interaction, resumed_text(resumed))
 
     @app_commands.command(name="remove", description="Stop a source; its stories stay searchable")
     @app_commands.describe(source=OPTION_HELP["source"])

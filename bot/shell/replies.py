@@ -18,7 +18,14 @@ from discord.utils import MISSING
 from bot import __version__
 from bot.loop_monitor import LagStats
 from bot.pipeline.route import split_keywords
-from bot.services.sources import AddResult, ImportReport, SourceInfo
+from bot.services.sources import (
+    AddResult,
+    Changed,
+    ImportReport,
+    SettingChange,
+    SourceInfo,
+    setting_changes,
+)
 from bot.services.topics import NO_RESULTS, Trending
 from bot.shell.interactions import Interaction
 from bot.shell.paginate import chunk_lines
@@ -231,6 +238,62 @@ def settings_lines(source: Source) -> list[str]:
     ]
 
 
+def _minutes(seconds: object) -> str:
+    return str(int(seconds) // 60 or 1) if isinstance(seconds, int) else "?"
+
+
+def _shown(value: object) -> str:
+    text = "" if value is None else str(value)
+    return truncate(clean(text), 100) if text else "—"
+
+
+def change_text(change: SettingChange) -> str:
+    """One changed setting, as "every 15 → 30 min"."""
+    before, after = change.before, change.after
+    match change.setting:
+        case "interval_seconds":
+            return f"every {_minutes(before)} → {_minutes(after)} min"
+        case "channel_id":
+            return f"channel <#{before}> → <#{after}>"
+        case "fulltext":
+            return f"full text {'on' if before else 'off'} → {'on' if after else 'off'}"
+        case "paused":
+            return f"{'paused' if before else 'active'} → {'paused' if after else 'active'}"
+        case "channel_error":
+            return f"stopped {_shown(before)} → {_shown(after)}"
+        case "name" | "url" | "include" | "exclude" as setting:
+            label = "URL" if setting == "url" else setting
+            return f"{label} {_shown(before)} → {_shown(after)}"
+        case setting:
+            return f"{setting} {_shown(before)} → {_shown(after)}"
+
+
+def changes_text(changes: Sequence[SettingChange]) -> str:
+    return ", ".join(change_text(change) for change in changes)
+
+
+def edited_text(result: Changed) -> str:
+    """/source edit: what changed, or that nothing did."""
+    name = clean(result.source.name)
+    if not result.changed:
+        return f"Nothing changed: **{name}** already has those settings."
+    return f"Updated **{name}**: {changes_text(result.changes)}."
+
+
+def paused_text(result: Changed) -> str:
+    name = clean(result.source.name)
+    if not result.changed:
+        return f"**{name}** is already paused. `/source resume` starts it again."
+    return f"Paused **{name}**. `/source resume` posts what arrived meanwhile."
+
+
+def resumed_text(result: Changed) -> str:
+    name = clean(result.source.name)
+    if not result.changed:
+        return f"**{name}** is not paused: it is already running."
+    return f"Resumed **{name}**."
+
+
 _STATE_WORDS = {
     "sent": "posted",
     "pending": "waiting",
@@ -264,7 +327,11 @@ def info_pages(info: SourceInfo) -> list[discord.Embed]:
         lines.append("• none yet")
     lines += ["", "**Changes**"]
     for entry in info.audit:
-        lines.append(f"• {when(entry.at)} <@{entry.user_id}> {entry.action}")
+        changes = changes_text(setting_changes(entry.before, entry.after))
+        lines.append(
+            f"• {when(entry.at)} <@{entry.user_id}> {entry.action}"
+            + (f": {changes}" if changes else "")
+        )
     if not info.audit:
         lines.append("• none")
     pages = chunk_lines(lines, EMBED_PAGE)
