@@ -17,6 +17,7 @@ from bot.errors import (
     NewsdeskError,
     NotAFeed,
     NotFound,
+    ParserStopped,
     explain,
     user_errors,
 )
@@ -199,8 +200,11 @@ class SourceService:
         result = await self._fetcher.fetch(url.strip())
         try:
             return FetchedFeed(result, await self._parser.parse(result))
+        except ParserStopped:
+            raise
         except NotAFeed:
-            links = discover_feed_links(result.body, result.url)
+            # A page's links are read off the event loop: the body can be 10 MB.
+            links = await asyncio.to_thread(discover_feed_links, result.body, result.url)
             if not links:
                 raise NotAFeed(
                     "That address is a web page that does not link to a feed. "

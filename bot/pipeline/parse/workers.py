@@ -31,7 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bot.errors import NotAFeed
+from bot.errors import ParserStopped
 from bot.pipeline.fetch import FetchResult
 from bot.pipeline.parse import ParsedFeed, parse_feed
 
@@ -88,7 +88,7 @@ class FeedParser:
                 )
             except TimeoutError:
                 log.warning("parsing %s took over %g s; no longer waiting", result.url, self._limit)
-                raise NotAFeed(TOO_SLOW.format(seconds=self._limit)) from None
+                raise ParserStopped(TOO_SLOW.format(seconds=self._limit)) from None
         if self._pool is None:
             self._pool = _pool(self._processes)
         pool = self._pool
@@ -149,9 +149,9 @@ async def _parse_alone(
         return value  # type: ignore[no-any-return]
     if process.exitcode == -signal.SIGPROF:
         log.warning("parsing %s took over %g s; the parser was stopped", args[1], limit)
-        raise NotAFeed(TOO_SLOW.format(seconds=limit))
+        raise ParserStopped(TOO_SLOW.format(seconds=limit))
     log.warning("the parser died on %s (exit code %s)", args[1], process.exitcode)
-    raise NotAFeed(CRASHED)
+    raise ParserStopped(CRASHED)
 
 
 def _alone(

@@ -3,7 +3,11 @@ changed (#17)."""
 
 from __future__ import annotations
 
-from bot.services.sources import SettingChange, SourceChanges, setting_changes
+import pytest
+
+from bot.errors import ParserStopped
+from bot.pipeline.parse.workers import FeedParser
+from bot.services.sources import SettingChange, SourceChanges, SourceService, setting_changes
 from bot.shell.replies import edited_text, info_pages, paused_text, resumed_text
 from tests.bot.conftest import Pipeline
 
@@ -71,3 +75,25 @@ def test_older_audit_entries_without_a_setting_show_no_change_of_it() -> None:
     after = {"name": "A", "style": "digest", "paused": True}
     assert setting_changes(before, after) == [SettingChange("style", "brief", "digest")]
     assert setting_changes(None, after) == []
+
+
+async def test_a_document_the_parser_is_stopped_on_is_not_read_as_a_page(
+    pipeline: Pipeline,
+) -> None:
+    # Markup junk that keeps the parser busy past its limit is no web page to search for
+    # feed links (that would read 10 MB on the event loop): the moderator hears why.
+    pipeline.srv.serve_bytes(
+        "/junk.xml", b"<rss version='2.0'><channel>" + b"<b>" * 150_000, content_type="text/xml"
+    )
+    service = SourceService(
+        pipeline.storage,
+        pipeline.sources._fetcher,
+        pipeline.sources._settings,
+        pipeline.clock,
+        parser=FeedParser(1, time_limit=0.3),
+    )
+    try:
+        with pytest.raises(ParserStopped, match="took too long to read"):
+            await service.fetch_feed(pipeline.srv.url("/junk.xml"))
+    finally:
+        service._parser.close()
