@@ -46,9 +46,10 @@ which could push more operators to liquid cooling.</p>
 <footer>Copyright 2025 Datacenter Ledger. All rights reserved.</footer></body></html>"""
 
 
-def preview(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def preview(*args: str, cwd: Path, local: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DISCORD_"))}
-    env["NEWSDESK_ALLOW_PRIVATE_HOSTS"] = "127.0.0.1"
+    if local:
+        env["NEWSDESK_ALLOW_PRIVATE_HOSTS"] = "127.0.0.1"
     return subprocess.run(
         [*newsdesk_command(), "preview", *args],
         cwd=cwd,
@@ -134,15 +135,6 @@ async def test_a_local_address_is_refused_naming_the_setting(
     feed_server: FeedServer, tmp_path: Path
 ) -> None:
     feed_server.add_feed("/a.xml", title="A", kind="rss").add_items(1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DISCORD_"))}
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [*newsdesk_command(), "preview", feed_server.url("/a.xml")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    url = feed_server.url("/a.xml")
+    result = await asyncio.to_thread(preview, url, cwd=tmp_path, local=False)
     assert result.returncode == 1 and "NEWSDESK_ALLOW_PRIVATE_HOSTS" in result.stderr
