@@ -20,6 +20,7 @@ from bot.errors import SendError
 from bot.pipeline.briefing import BriefService
 from bot.pipeline.render import render
 from bot.stories.desk import StoryDesk, with_coverage
+from bot.text.limits import nonce
 from bot.text.markdown import MessagePayload
 from storage import AsyncStorage
 from storage.models import Outgoing, Source
@@ -37,11 +38,6 @@ class Sender(Protocol):
     async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
         """Replace a posted message's content. Raises SendError."""
         ...
-
-
-def nonce_for(instance: str, delivery_id: int) -> str:
-    """At most 25 characters, fixed per delivery, distinct between installations."""
-    return f"nd{instance[:8]}{delivery_id:x}"[:25]
 
 
 ChannelBlocked = Callable[[list[Source], str], Awaitable[None]]
@@ -112,7 +108,7 @@ class Deliverer:
         store = self._storage.sync.deliveries
         try:
             message_id = await self._sender.send(
-                delivery.channel_id, payload, nonce_for(self._instance, delivery.id)
+                delivery.channel_id, payload, nonce("nd", self._instance[:8], delivery.id)
             )
         except SendError as exc:
             return await self._failed(outgoing, exc, payload)

@@ -9,6 +9,7 @@ import logging
 from bot.clock import Clock
 from bot.errors import SendError
 from bot.pipeline.deliver import Sender
+from bot.text.limits import nonce
 from bot.text.markdown import MessagePayload, clean
 from storage import AsyncStorage
 from storage.models import Source
@@ -46,9 +47,9 @@ class Alerts:
         sent = 0
         for due in await self._storage.run(store.alerts_due, FAILING_AFTER):
             channel = due.alert_channel_id or due.source.channel_id
-            nonce = f"na{due.source.id:x}{due.kind[0]}{due.stamp:x}"[:25]
+            tag = nonce("na", due.source.id, due.kind[0], due.stamp)
             try:
-                await self._sender.send(channel, MessagePayload(content=alert_text(due)), nonce)
+                await self._sender.send(channel, MessagePayload(content=alert_text(due)), tag)
             except SendError as exc:
                 log.warning(
                     "could not alert about source %d in %d: %s", due.source.id, channel, exc
@@ -79,7 +80,7 @@ class Alerts:
                 await self._sender.send(
                     channel,
                     MessagePayload(content=text),
-                    f"nc{source.id:x}{int(self._clock().timestamp()):x}",
+                    nonce("nc", source.id, int(self._clock().timestamp())),
                 )
             except SendError as exc:
                 log.warning("could not send the channel alert for source %d: %s", source.id, exc)

@@ -22,7 +22,7 @@ from bot.errors import InvalidOption, NotFound
 from bot.pipeline.deliver import Sender
 from bot.scheduler import guarded
 from bot.services.guilds import valid_timezone
-from bot.text.limits import DESCRIPTION_LIMIT, TITLE_LIMIT
+from bot.text.limits import DESCRIPTION_LIMIT, TITLE_LIMIT, nonce
 from bot.text.markdown import MessagePayload, clean, first_sentences, link, truncate
 from storage import AsyncStorage
 from storage.digests import DigestCandidate, DigestSchedule
@@ -205,8 +205,8 @@ class Digests:
         if not stories:
             await self._storage.run(self._storage.sync.digests.record_sent, guild_id, [], now)
             return DigestResult(sent=False, stories=0)
-        nonce = f"dg{guild_id % 10**12:x}{int(moment.timestamp()):x}"[:25]
-        await self._sender.send(schedule.channel_id, compose(stories, title), nonce)
+        tag = nonce("dg", guild_id % 10**12, int(moment.timestamp()))
+        await self._sender.send(schedule.channel_id, compose(stories, title), tag)
         await self._storage.run(
             self._storage.sync.digests.record_sent, guild_id, [s.story_key for s in stories], now
         )

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.errors import InvalidOption, SendError, user_errors
 from bot.settings import Settings
-from bot.text.limits import DESCRIPTION_LIMIT
+from bot.text.limits import DESCRIPTION_LIMIT, nonce
 from bot.text.markdown import clean, link, truncate
 from storage import AsyncStorage
 from storage.follows import DMBatch, Follow
@@ -67,11 +67,6 @@ def dm_embed(batch: DMBatch, guild_name: str) -> dict[str, Any]:
         "description": "\n".join(lines),
         "footer": {"text": truncate(f"{clean(guild_name)} · /topic unfollow stops a follow", 2048)},
     }
-
-
-def nonce_for(instance: str, batch: DMBatch) -> str:
-    """At most 25 characters, fixed per batch (its first notification), per installation."""
-    return f"nf{instance[:8]}{batch.first_id:x}"[:25]
 
 
 class FollowService:
@@ -150,7 +145,9 @@ class FollowNotifier:
         store = self._storage.sync.follows
         embed = dm_embed(batch, self._sender.guild_name(batch.guild_id))
         try:
-            await self._sender.send_dm(batch.user_id, embed, nonce_for(self._instance, batch))
+            await self._sender.send_dm(
+                batch.user_id, embed, nonce("nf", self._instance[:8], batch.first_id)
+            )
         except SendError as exc:
             if exc.kind in ("blocked", "gone"):
                 log.info("no DM to member %d of guild %d (%s)", batch.user_id, batch.guild_id, exc)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services.follows import dm_embed, nonce_for, normalize_keywords
+from bot.services.follows import dm_embed, normalize_keywords
 from bot.services.topics import key_phrases, most_covered
 from bot.shell.replies import snippet_markdown
+from bot.text.limits import nonce
 from bot.text.markdown import link, safe_url
 from storage.follows import DMBatch, FollowMatch
 from storage.search import MARK_END, MARK_START, StoryLine
@@ -67,7 +68,7 @@ def test_dm_embed_lists_every_match_within_limits() -> None:
     assert "@everyone" not in embed["description"]
     assert "more: use /topic search" in embed["description"]
     assert embed["title"] == "59 new stories for your follows"
-    assert len(nonce_for("abcdef0123456789", DMBatch(1, 2, matches))) <= 25
+    assert len(nonce("nf", "abcdef01", DMBatch(1, 2, matches).first_id * 10**30)) == 25
 
 
 def test_links_and_snippets_cannot_break_markdown() -> None:
