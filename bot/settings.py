@@ -33,12 +33,21 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_sources_per_guild: int = Field(default=100, ge=1)
     max_follows_per_member: int = Field(default=20, ge=1)
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     @field_validator("allow_private_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("discord_api_url", "llm_url")
@@ -62,6 +71,16 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @model_validator(mode="after")
+    def _shards_in_range(self) -> Settings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("NEWSDESK_SHARD_IDS needs NEWSDESK_SHARD_COUNT")
+        if self.shard_count is not None and any(
+            not 0 <= i < self.shard_count for i in self.shard_ids
+        ):
+            raise ValueError(f"shard ids must be between 0 and {self.shard_count - 1}")
+        return self
 
     @model_validator(mode="after")
     def _default_not_below_floor(self) -> Settings:

@@ -29,7 +29,9 @@ class AdminCog(commands.GroupCog, group_name="newsdesk", group_description="news
     )
     async def status(self, interaction: Interaction) -> None:
         status = await self.app.guilds.status(guild_id(interaction))
-        await answer(interaction, embed=status_embed(status, self.app.loop_monitor.stats()))
+        shard = (interaction.guild.shard_id if interaction.guild else 0, interaction.client)
+        embed = status_embed(status, self.app.loop_monitor.stats(), shard=shard)
+        await answer(interaction, embed=embed)
 
     @app_commands.command(name="settings", description="Show or change this server's settings")
     @app_commands.describe(

@@ -24,11 +24,21 @@ COMMAND_SYNC_RETRY = 60
 discord.VoiceClient.warn_nacl = False
 
 
-class NewsBot(commands.Bot):
+IDENTIFY_WINDOW = 5.0  # Discord: max_concurrency identifies per 5 seconds, one per bucket
+
+
+class NewsBot(commands.AutoShardedBot):
+    """The client, always sharded (one shard of one below 2,500 servers): the shard count is
+    NEWSDESK_SHARD_COUNT or Discord's recommendation, the shards NEWSDESK_SHARD_IDS or all."""
+
     def __init__(self, app: App, *, background: bool = True, **options: object) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        settings = app.settings
+        if settings.shard_ids:
+            options["shard_ids"] = settings.shard_ids
         super().__init__(
+            shard_count=settings.shard_count,
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=NewsTree,
@@ -39,10 +49,14 @@ class NewsBot(commands.Bot):
         self.app = app
         self.background = background
         self.stopping = asyncio.Event()
+        self.max_concurrency = 1
+        self._identified: dict[int, float] = {}
+        self._identify_lock = asyncio.Lock()
 
     async def setup_hook(self) -> None:
         # Runs once, after login and before the gateway connects (on_ready runs on every
         # reconnect, so no work starts there).
+        self.max_concurrency = (await self.fetch_session_start_limits()).max_concurrency
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if not self.background:
@@ -66,6 +80,17 @@ class NewsBot(commands.Bot):
                 run_date=self.app.clock() + timedelta(seconds=COMMAND_SYNC_RETRY),
             )
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Identify as fast as Discord allows: shards of different buckets (shard id modulo
+        max_concurrency) at once, each bucket once per 5 seconds."""
+        bucket = (shard_id or 0) % max(self.max_concurrency, 1)
+        loop = asyncio.get_running_loop()
+        async with self._identify_lock:
+            last = self._identified.get(bucket)
+            if last is not None and (wait := last + IDENTIFY_WINDOW - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            self._identified[bucket] = loop.time()
+
     async def on_ready(self) -> None:
         log.info(
             "connected as %s (%s) to %d guild(s)",
@@ -77,4 +102,9 @@ class NewsBot(commands.Bot):
     async def close(self) -> None:
         self.stopping.set()
         await self.app.stop()  # no job may post while the connection closes
+        if self.http.token is None:
+            # Never logged in (Discord unreachable, or a command check): discord.py's sharded
+            # close needs the shard queue that login creates.
+            await discord.Client.close(self)
+            return
         await super().close()

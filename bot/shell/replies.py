@@ -9,6 +9,8 @@ formatting per command group: text and embeds that fit Discord, user text escape
 from __future__ import annotations
 
 import io
+import os
+import socket
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -124,7 +126,13 @@ def _fit(blocks: list[str]) -> str:
 # /newsdesk
 
 
-def status_embed(status: GuildStatus, lag: LagStats | None = None) -> discord.Embed:
+def status_embed(
+    status: GuildStatus,
+    lag: LagStats | None = None,
+    *,
+    shard: tuple[int, discord.Client] | None = None,
+) -> discord.Embed:
+    """The health of a guild, and (for the operator) which shard and process answered."""
     last_poll = (
         discord.utils.format_dt(status.last_poll_at, "R") if status.last_poll_at else "never"
     )
@@ -146,7 +154,12 @@ def status_embed(status: GuildStatus, lag: LagStats | None = None) -> discord.Em
         embed.add_field(
             name="Event loop lag", value=f"p99 {lag.p99_ms:.0f} ms · max {lag.max_ms:.0f} ms"
         )
-    embed.set_footer(text=f"newsdesk {__version__}")
+    footer = f"newsdesk {__version__}"
+    if shard is not None:
+        shard_id, client = shard
+        count = client.shard_count or 1
+        footer += f" · shard {shard_id} of {count} · process {socket.gethostname()}:{os.getpid()}"
+    embed.set_footer(text=footer)
     return embed
 
 

@@ -24,6 +24,10 @@ from bot.shell.senders import DiscordSender
 log = logging.getLogger(__name__)
 
 TOKEN_REFUSED = "Discord refused the token: check DISCORD_TOKEN."
+SHARDING_REQUIRED = (
+    "Discord requires more shards for this many servers: raise NEWSDESK_SHARD_COUNT, or leave "
+    "it empty for Discord's recommendation."
+)
 RETRY_FIRST = 2.0
 RETRY_MAX = 60.0
 UNREACHABLE = (OSError, aiohttp.ClientError, TimeoutError, discord.GatewayNotFound)
@@ -54,6 +58,8 @@ async def run_bot(settings: Settings, token: str) -> None:
             except discord.ConnectionClosed as exc:
                 if exc.code == 4004:  # authentication failed: the token was revoked
                     raise ConfigError(TOKEN_REFUSED) from None
+                if exc.code == 4011:
+                    raise ConfigError(SHARDING_REQUIRED) from None
                 raise ConfigError(
                     f"Discord ended the session (close code {exc.code}: {exc.reason or 'none'})."
                 ) from None

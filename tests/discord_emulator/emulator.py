@@ -69,10 +69,18 @@ class DiscordEmulator:
         heartbeat_interval_ms: int = 41_250,
         answer_deadline: float = 3.0,
         require_allowed_mentions: bool = True,
+        recommended_shards: int = 1,
+        max_concurrency: int = 1,
+        sharding_required_above: int | None = None,
     ) -> None:
         self.token = token
         self.answer_deadline = answer_deadline
         self.require_allowed_mentions = require_allowed_mentions
+        # Sharding: what GET /gateway/bot recommends, how many may identify at once, and the
+        # most guilds one session may hold before Discord closes it with 4011.
+        self.recommended_shards = recommended_shards
+        self.max_concurrency = max_concurrency
+        self.sharding_required_above = sharding_required_above
         self.application_id = snowflake()
         self.bot_user_id = self.application_id  # as for every modern Discord app
         self.bot_user = User(self.bot_user_id, "Newsdesk", bot=True)
@@ -373,7 +381,7 @@ class DiscordEmulator:
             data["resolved"] = builder.resolved
         if scope is not None:
             data["guild_id"] = str(scope)
-        session = self.gateway.interaction_target()
+        session = self.gateway.interaction_target(gid)
         assert session is not None, "no bot session is connected to receive the interaction"
         channel_data = channel.payload()
         channel_data["permissions"] = str(guild.permissions_of(uid))

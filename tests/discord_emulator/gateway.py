@@ -77,6 +77,16 @@ class Session:
     alive: bool = True  # False once the client closed it cleanly or it was invalidated
     buffer: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
 
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether events of this guild (None: DMs) go to this session: Discord sends a guild
+        to shard (guild_id >> 22) % shard_count, and DMs to shard 0."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return (guild_id >> 22) % count == shard_id
+
     def dispatch(self, event: str, data: Any) -> None:
         self.seq += 1
         frame = {"op": DISPATCH, "t": event, "s": self.seq, "d": data}
@@ -100,20 +110,26 @@ class Gateway:
     def is_ready(self) -> bool:
         return any(s.ready for s in self.live_sessions())
 
-    def interaction_target(self) -> Session | None:
-        """The newest connected session, else the newest resumable one (it gets the event
-        on resume, as Discord would replay it)."""
-        live = self.live_sessions()
+    def interaction_target(self, guild_id: int | None = None) -> Session | None:
+        """The newest connected session of the guild's shard, else the newest resumable one
+        (it gets the event on resume, as Discord would replay it)."""
+        live = [s for s in self.live_sessions() if s.owns(guild_id)]
         if live:
             return live[-1]
-        alive = [s for s in self.sessions.values() if s.alive]
+        alive = [s for s in self.sessions.values() if s.alive and s.owns(guild_id)]
         return alive[-1] if alive else None
 
     # --- dispatch ------------------------------------------------------------------
 
     def dispatch(self, event: str, data: Any, *, intent: int | None = None) -> None:
+        guild_id = _guild_of(event, data)
         for session in self.sessions.values():
-            if session.alive and session.ready and (intent is None or session.intents & intent):
+            if (
+                session.alive
+                and session.ready
+                and session.owns(guild_id)
+                and (intent is None or session.intents & intent)
+            ):
                 session.dispatch(event, data)
 
     # --- faults --------------------------------------------------------------------
@@ -196,8 +212,17 @@ class Gateway:
     def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
         if not self._authenticate(conn, data.get("token")):
             return
+        shard = data.get("shard")
+        guilds = [g for g in self.emu.guilds.values() if Session("", 0, shard).owns(g.id)]
+        limit = self.emu.sharding_required_above
+        if limit is not None and len(guilds) > limit:
+            self.emu.stats["sharding_required"] += 1
+            asyncio.get_running_loop().create_task(
+                conn.ws.close(code=4011, message=b"Sharding required.")
+            )
+            return
         session = Session(
-            id=secrets.token_hex(16), intents=int(data.get("intents", 0)), shard=data.get("shard")
+            id=secrets.token_hex(16), intents=int(data.get("intents", 0)), shard=shard
         )
         self.sessions[session.id] = session
         conn.session = session
@@ -208,7 +233,7 @@ class Gateway:
             "v": 10,
             "user": emu.bot_user.payload(),
             "user_settings": {},
-            "guilds": [{"id": str(g), "unavailable": True} for g in emu.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": emu.gateway_url,
@@ -221,8 +246,9 @@ class Gateway:
         }
         if session.shard is not None:
             ready["shard"] = session.shard
+            self.emu.stats[f"identifies_shard_{session.shard[0]}"] += 1
         session.dispatch("READY", ready)
-        for guild in emu.guilds.values():
+        for guild in guilds:
             session.dispatch("GUILD_CREATE", guild.payload())
         session.ready = True
 
@@ -276,3 +302,13 @@ class Gateway:
             if data.get("nonce") is not None:
                 chunk["nonce"] = data["nonce"]
             session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _guild_of(event: str, data: Any) -> int | None:
+    """The guild an event belongs to (None: a DM), which decides the shard it goes to."""
+    if not isinstance(data, dict):
+        return None
+    if event.startswith("GUILD_") and "guild_id" not in data:
+        return int(data["id"])
+    guild_id = data.get("guild_id")
+    return int(guild_id) if guild_id is not None else None
