@@ -49,7 +49,13 @@ OPTION_HELP = {
     "source": "The source (name, number or URL)",
 }
 ADD_HELP = {k: v for k, v in OPTION_HELP.items() if k != "source"}
-EDIT_HELP = {k: v for k, v in OPTION_HELP.items() if k not in ("url", "backfill")}
+EDIT_HELP = {
+    **{k: v for k, v in OPTION_HELP.items() if k not in ("url", "backfill")},
+    "include_regex": "Only items matching this regular expression are posted (none: off)",
+    "exclude_regex": "Items matching this regular expression are not posted (none: off)",
+    "ping_role": "A role to mention when an item matches the ping keywords",
+    "ping_keywords": "Comma-separated keywords that ping the role (none: no pings)",
+}
 
 
 @app_commands.guild_only()
@@ -138,6 +144,10 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         exclude: str | None = None,
         style: Style | None = None,
         fulltext: bool | None = None,
+        include_regex: str | None = None,
+        exclude_regex: str | None = None,
+        ping_role: discord.Role | None = None,
+        ping_keywords: str | None = None,
     ) -> None:
         changes = SourceChanges(
             channel_id=channel.id if channel else None,
@@ -147,6 +157,10 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             exclude=exclude,
             style=style,
             fulltext=fulltext,
+            include_regex=include_regex,
+            exclude_regex=exclude_regex,
+            ping_role_id=ping_role.id if ping_role else None,
+            ping_keywords=ping_keywords,
         )
         edited = await self.app.sources.edit(
             guild_id(interaction), interaction.user.id, source, changes

@@ -334,6 +334,20 @@ def _delivery_status_indexes(db: sqlite_utils.Database) -> None:
     db.executescript(_DELIVERY_STATUS_INDEXES)
 
 
+# Moderators coming from other feed bots: regular-expression filters (run by RE2, linear
+# time), and one role mentioned when an item matches keywords.
+_SOURCE_PATTERNS_AND_PINGS = """
+ALTER TABLE sources ADD COLUMN include_regex TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN exclude_regex TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN ping_role_id INTEGER;
+ALTER TABLE sources ADD COLUMN ping_keywords TEXT NOT NULL DEFAULT '';
+"""
+
+
+def _source_patterns_and_pings(db: sqlite_utils.Database) -> None:
+    db.executescript(_SOURCE_PATTERNS_AND_PINGS)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_search_and_follows", _search_and_follows),
@@ -341,6 +355,7 @@ MIGRATIONS: list[Migration] = [
     ("0004_fts_indexed_in_batches", _fts_indexed_in_batches),
     ("0005_feed_answer_time", _feed_answer_time),
     ("0006_delivery_status_indexes", _delivery_status_indexes),
+    ("0007_source_patterns_and_pings", _source_patterns_and_pings),
 ]
 
 

@@ -63,6 +63,10 @@ class Source:
     created_at: datetime
     removed_at: datetime | None
     feed_url: str = ""
+    include_regex: str = ""
+    exclude_regex: str = ""
+    ping_role_id: int | None = None
+    ping_keywords: str = ""
 
     @classmethod
     def unsaved(cls, name: str, style: Style, now: datetime) -> Source:

@@ -52,6 +52,10 @@ def source_from_row(row: Row) -> Source:
         created_at=from_db_required(row["created_at"]),
         removed_at=from_db(row["removed_at"]),
         feed_url=row.get("feed_url") or "",
+        include_regex=row.get("include_regex") or "",
+        exclude_regex=row.get("exclude_regex") or "",
+        ping_role_id=row.get("ping_role_id"),
+        ping_keywords=row.get("ping_keywords") or "",
     )
 
 

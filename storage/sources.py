@@ -26,6 +26,10 @@ _EDITABLE = {
     "paused_at",
     "pause_reason",
     "channel_error",
+    "include_regex",
+    "exclude_regex",
+    "ping_role_id",
+    "ping_keywords",
 }
 _SELECT = "SELECT s.*, f.url AS feed_url FROM sources s JOIN feeds f ON f.id = s.feed_id"
 

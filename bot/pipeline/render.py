@@ -7,9 +7,11 @@ and sent with no allowed mentions (the deliverer does that part).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from bot.brief.model import DETAIL_NAMES, Brief
+from bot.pipeline.route import pings
 from bot.text.limits import (
     AUTHOR_LIMIT,
     CONTENT_LIMIT,
@@ -34,10 +36,21 @@ def render(
     the summary style."""
     name = source.name or feed_title
     if source.style == "headline":
-        return headline(item)
-    if source.style == "brief" and brief is not None:
-        return brief_post(item, brief, source_name=name)
-    return summary(item, source_name=name, brief=brief)
+        payload = headline(item)
+    elif source.style == "brief" and brief is not None:
+        payload = brief_post(item, brief, source_name=name)
+    else:
+        payload = summary(item, source_name=name, brief=brief)
+    return with_ping(payload, pings(f"{item.title}\n{item.summary}", source))
+
+
+def with_ping(payload: MessagePayload, role_id: int | None) -> MessagePayload:
+    """The post with its role mention in front; the sender allows that role alone."""
+    if role_id is None:
+        return payload
+    mention = f"<@&{role_id}>"
+    content = f"{mention} {payload.content}" if payload.content else mention
+    return replace(payload, content=content[:CONTENT_LIMIT], ping_role_id=role_id)
 
 
 def headline(item: Item) -> MessagePayload:

@@ -32,6 +32,7 @@ from bot.pipeline.route import route, split_keywords
 from bot.services.opml import OpmlFeed, write_opml
 from bot.settings import Settings
 from bot.text.markdown import MessagePayload
+from bot.text.patterns import PatternError, compiled
 from storage import AsyncStorage
 from storage.deliveries import DeliveryLine
 from storage.errors import StoreError
@@ -41,6 +42,8 @@ from storage.models import STYLES, Feed, Item, NewItem, Source, SourceStatus, St
 from storage.storage import Subscription
 
 log = logging.getLogger(__name__)
+
+OFF = "none"  # the value that turns a pattern or a ping off in /source edit
 
 NAME_LIMIT = 100
 KEYWORDS_LIMIT = 500
@@ -59,6 +62,10 @@ class SourceChanges:
     include: str | None = None
     exclude: str | None = None
     fulltext: bool | None = None
+    include_regex: str | None = None
+    exclude_regex: str | None = None
+    ping_role_id: int | None = None
+    ping_keywords: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +345,7 @@ class SourceService:
             columns["exclude_keywords"] = self._valid_keywords(changes.exclude)
         if changes.fulltext is not None:
             columns["fulltext"] = changes.fulltext
+        columns |= self._pattern_and_ping_columns(guild_id, changes)
         if not columns:
             raise InvalidOption("Give at least one option to change.")
         if "channel_id" in columns:
@@ -495,6 +503,22 @@ class SourceService:
             now=self._clock(),
         )
 
+    def _pattern_and_ping_columns(self, guild_id: int, changes: SourceChanges) -> dict[str, object]:
+        """The regex filters and the keyword ping: `none` turns one off. Raises InvalidOption."""
+        columns: dict[str, object] = {}
+        for option in ("include_regex", "exclude_regex"):
+            value = getattr(changes, option)
+            if value is not None:
+                columns[option] = _valid_pattern(option, value)
+        if changes.ping_role_id is not None:
+            if changes.ping_role_id == guild_id:  # the @everyone role has the guild's id
+                raise InvalidOption("newsdesk never pings @everyone; choose a role.")
+            columns["ping_role_id"] = changes.ping_role_id
+        if changes.ping_keywords is not None:
+            off = changes.ping_keywords.strip().lower() == OFF
+            columns["ping_keywords"] = "" if off else self._valid_keywords(changes.ping_keywords)
+        return columns
+
     def _valid_name(self, name: str) -> str:
         name = name.strip()
         if len(name) > NAME_LIMIT:
@@ -533,6 +557,18 @@ class SourceService:
         return source
 
 
+def _valid_pattern(option: str, value: str) -> str:
+    """A regular expression RE2 reads, or "" for `none`. Raises InvalidOption."""
+    pattern = value.strip()
+    if pattern.lower() == OFF:
+        return ""
+    try:
+        compiled(pattern)
+    except PatternError as exc:
+        raise InvalidOption(f"`{option}` is not a pattern newsdesk can use: {exc}.") from None
+    return pattern
+
+
 def _settings_of(source: Source) -> dict[str, object]:
     return {
         "name": source.name,
@@ -545,4 +581,8 @@ def _settings_of(source: Source) -> dict[str, object]:
         "fulltext": source.fulltext,
         "paused": source.paused_at is not None,
         "channel_error": source.channel_error,
+        "include_regex": source.include_regex,
+        "exclude_regex": source.exclude_regex,
+        "ping_role_id": source.ping_role_id,
+        "ping_keywords": source.ping_keywords,
     }

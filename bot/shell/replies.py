@@ -248,7 +248,21 @@ def settings_lines(source: Source) -> list[str]:
         f"**every:** {every} min · **full text:** {'on' if source.fulltext else 'off'}",
         f"**Include:** {clean(', '.join(split_keywords(source.include_keywords)) or '—')} · "
         f"**Exclude:** {clean(', '.join(split_keywords(source.exclude_keywords)) or '—')}",
+        *_pattern_and_ping_lines(source),
     ]
+
+
+def _pattern_and_ping_lines(source: Source) -> list[str]:
+    lines = []
+    if source.include_regex or source.exclude_regex:
+        lines.append(
+            f"**Include pattern:** {_shown(source.include_regex)} · "
+            f"**Exclude pattern:** {_shown(source.exclude_regex)}"
+        )
+    if source.ping_role_id and source.ping_keywords:
+        keywords = clean(", ".join(split_keywords(source.ping_keywords)))
+        lines.append(f"**Ping:** <@&{source.ping_role_id}> on {keywords}")
+    return lines
 
 
 def _minutes(seconds: object) -> str:
@@ -274,11 +288,17 @@ def change_text(change: SettingChange) -> str:
             return f"{'paused' if before else 'active'} → {'paused' if after else 'active'}"
         case "channel_error":
             return f"stopped {_shown(before)} → {_shown(after)}"
+        case "ping_role_id":
+            return f"ping role {_role(before)} → {_role(after)}"
         case "name" | "url" | "include" | "exclude" as setting:
             label = "URL" if setting == "url" else setting
             return f"{label} {_shown(before)} → {_shown(after)}"
         case setting:
             return f"{setting} {_shown(before)} → {_shown(after)}"
+
+
+def _role(role_id: object) -> str:
+    return f"<@&{role_id}>" if role_id else "—"
 
 
 def changes_text(changes: Sequence[SettingChange]) -> str:

@@ -34,6 +34,15 @@ def discord_errors() -> Iterator[None]:
         raise SendError("retry", f"network error: {type(exc).__name__}") from exc
 
 
+def _mentions(payload: MessagePayload) -> discord.AllowedMentions:
+    """No mention at all, or exactly the source's ping role: never @everyone, @here or a user."""
+    if payload.ping_role_id is None:
+        return NO_MENTIONS
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(payload.ping_role_id)]
+    )
+
+
 def _embed(payload: MessagePayload) -> discord.Embed | None:
     return discord.Embed.from_dict(payload.embed) if payload.embed else None
 
@@ -61,7 +70,7 @@ class DiscordSender:
                 content=payload.content,
                 embed=_embed(payload),  # type: ignore[arg-type]
                 nonce=nonce,
-                allowed_mentions=NO_MENTIONS,
+                allowed_mentions=_mentions(payload),
             )
         return message.id
 
@@ -69,7 +78,7 @@ class DiscordSender:
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
         with discord_errors():
             await message.edit(
-                content=payload.content, embed=_embed(payload), allowed_mentions=NO_MENTIONS
+                content=payload.content, embed=_embed(payload), allowed_mentions=_mentions(payload)
             )
 
     async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:

@@ -30,6 +30,8 @@ class MessagePayload:
 
     content: str | None = None
     embed: dict[str, Any] | None = None
+    ping_role_id: int | None = None
+    """The one role this message may mention (a source's keyword ping); nobody else."""
 
 
 def escape_markdown(text: str) -> str:

@@ -4,10 +4,14 @@ shapes discord.py expects for each of them."""
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+_EVERYONE = re.compile(r"@(?:everyone|here)")
+_MENTION = re.compile(r"<(@&|@!|@)(\d+)>")
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 ADMINISTRATOR = 0x8
@@ -254,6 +258,25 @@ class Message:
     @property
     def files(self) -> list[tuple[str, bytes]]:
         return [(a.filename, a.data) for a in self.attachments]
+
+    def pings(self) -> set[str]:
+        """Who this message notifies, by Discord's rules: the mentions in its content that
+        its allowed_mentions let through ("everyone", "user:<id>", "role:<id>")."""
+        allowed = self.allowed_mentions
+        parse = (
+            set(allowed.get("parse", [])) if allowed is not None else {"everyone", "users", "roles"}
+        )
+        roles = {str(r) for r in (allowed or {}).get("roles", [])}
+        users = {str(u) for u in (allowed or {}).get("users", [])}
+        out: set[str] = set()
+        if "everyone" in parse and _EVERYONE.search(self.content):
+            out.add("everyone")
+        for kind, ident in _MENTION.findall(self.content):
+            if kind == "@&" and ("roles" in parse or ident in roles):
+                out.add(f"role:{ident}")
+            elif kind in ("@", "@!") and ("users" in parse or ident in users):
+                out.add(f"user:{ident}")
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The short form tests read: content, embeds, flags, components, attachments."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.pipeline.route import matching_keyword, route
+from bot.pipeline.route import matching_keyword, pings, route
 from storage.models import NewItem
 from tests.models import make_new_item, make_source
 
@@ -42,3 +42,27 @@ def test_digest_sources_never_post() -> None:
 def test_keywords_are_never_regexes() -> None:
     assert matching_keyword("(a+)+$, [x", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!") is None
     assert matching_keyword("c++", "I like C++ a lot") == "c++"
+
+
+def test_regex_filters_say_which_rule_filtered() -> None:
+    source = replace(SOURCE, include_regex=r"\bGPU|TPU\b", exclude_regex=r"rumou?r")
+    assert route(news("New GPU ships"), source) == ("pending", None)
+    assert route(news("New CPU ships"), source) == (
+        "filtered",
+        "does not match the include pattern",
+    )
+    assert route(news("GPU rumour mill"), source) == ("filtered", "matches the exclude pattern")
+
+
+def test_a_catastrophic_pattern_runs_in_linear_time() -> None:
+    # (a+)+$ on "aaaa...b" takes exponential time in a backtracking engine (Python's re
+    # would not finish before the test timeout); RE2 answers at once.
+    source = replace(SOURCE, include_regex=r"(a+)+$")
+    assert route(news("a" * 100_000 + "b"), source)[0] == "filtered"
+
+
+def test_a_role_is_pinged_only_on_a_ping_keyword() -> None:
+    source = replace(SOURCE, ping_role_id=42, ping_keywords="outage, security")
+    assert pings("Major outage at the exchange", source) == 42
+    assert pings("Quarterly results", source) is None
+    assert pings("outage", replace(source, ping_role_id=None)) is None
