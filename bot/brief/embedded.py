@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.brief.cleanup import clean, is_clutter
 from bot.brief.entities import Entity, extract
 from bot.brief.grounding import Grounding
 from bot.brief.labelled import split_labelled
@@ -83,7 +84,11 @@ def summarize(article: Article) -> Brief:
     """The brief of one article, extractive and grounded. Pure and deterministic."""
     labelled, rest = split_labelled(article.text)
     published = article.published.date() if article.published else None
-    sentences = split(paragraphs(rest))
+    cleaned = clean(rest)
+    # Furniture inside a paragraph ("... Click here to search the archives.") is caught
+    # again sentence by sentence.
+    kept = [s for s in split(paragraphs(cleaned.text)) if not is_clutter(s.text)]
+    sentences = [Sentence(i, s.paragraph, s.text) for i, s in enumerate(kept)]
     if not sentences and article.title.strip():
         sentences = [Sentence(0, 0, " ".join(article.title.split()))]
     grounding = Grounding(f"{article.title}\n{article.text}", published)
