@@ -135,6 +135,9 @@ def measure(data: Path, limit: int | None) -> dict[str, Any]:
     scores: dict[str, dict[str, list[float]]] = {
         k: {r: [] for r in ROUGE} for k in ("intro", "lead3", "same")
     }
+    # rouge1 per reference kind: BBC's extractive references are ~210 words, so any
+    # 25-70 word Introduction trails Lead-3 there on F1; XSum and GUM are one sentence.
+    by_kind: dict[str, dict[str, list[float]]] = {}
     timings: list[tuple[float, int]] = []
     clutter: list[str] = []
     repeated = 0
@@ -154,6 +157,8 @@ def measure(data: Path, limit: int | None) -> dict[str, Any]:
             result = scorer.score(row["summary"], candidate)
             for r in ROUGE:
                 scores[key][r].append(result[r].fmeasure)
+            kind = by_kind.setdefault(row.get("summary_kind", "?"), {})
+            kind.setdefault(key, []).append(result["rouge1"].fmeasure)
         if sentences and sentences[0].text[:60] in brief.introduction:
             first_kept += 1
         clutter += [line for line in fields(brief) if CLUTTER.search(line)]
@@ -188,6 +193,10 @@ def measure(data: Path, limit: int | None) -> dict[str, Any]:
         "briefs": len(briefs),
         "details": len(details),
         "rouge": {k: {r: statistics.fmean(v[r]) for r in ROUGE} for k, v in scores.items()},
+        "rouge1_by_kind": {
+            kind: {k: statistics.fmean(v) for k, v in per.items()} | {"n": len(per["intro"])}
+            for kind, per in by_kind.items()
+        },
         "first_sentence_kept": first_kept / max(len(briefs), 1),
         "hits": {q: hits[q] / max(annotated[q], 1) for q in QUESTIONS},
         "answer_rate": {q: answered[q] / max(annotated[q], 1) for q in QUESTIONS},
@@ -209,6 +218,9 @@ def show(m: dict[str, Any]) -> None:
     for r in ROUGE:
         row = m["rouge"]
         print(f"{r:<28}{row['intro'][r]:>8.3f}{row['lead3'][r]:>8.3f}{row['same'][r]:>10.3f}")
+    for kind, per in m["rouge1_by_kind"].items():
+        label = f"  rouge1 {kind} ({per['n']})"
+        print(f"{label:<28}{per['intro']:>8.3f}{per['lead3']:>8.3f}{per['same']:>10.3f}")
     print(f"{'first sentence in Intro':<28}{m['first_sentence_kept']:>8.1%}")
     print(f"{'key detail':<28}{'hit':>8}{'answers':>8}{'n':>10}")
     for q in QUESTIONS:

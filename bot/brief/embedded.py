@@ -2,8 +2,9 @@
 
 1. Labelled key details ("Who: ...") are taken as they are.
 2. The text is cut into paragraphs (boilerplate dropped) and sentences (pysbd).
-3. Sentences are ranked (lead-biased PageRank over TF-IDF similarity); the Introduction is
-   the best one or two, in article order.
+3. The Introduction is the lead: 1-3 sentences from the start of the cleaned article
+   (25-70 words), skipping an opener only for a named reason (lead_skip_reason). Sentences
+   are ranked (lead-biased PageRank over TF-IDF similarity) for the other parts.
 4. Key details come from the sentences themselves: Who and Where from names (entities.py),
    What from the lead sentence shortened, When from its date phrase resolved against the
    published date, Why and How from causal and method cues. A detail the article does not
@@ -27,9 +28,6 @@ from bot.brief.model import MAX_BULLET, MAX_DETAIL, MAX_INTRO, Brief, KeyDetails
 from bot.brief.rank import terms, textrank
 from bot.brief.sentences import Sentence, paragraphs, split
 from bot.brief.when import find_dates, when_line
-
-INTRO_BUDGET = 330
-"""Characters the Introduction aims for: one or two sentences."""
 
 _QUOTE_START = re.compile(r"^[\"“‘']")
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
@@ -98,7 +96,7 @@ def summarize(article: Article) -> Brief:
     entities = extract(sentences, article.title)
     actors = [e for e in entities if e.kind in ("person", "org")]
     named = {i for e in actors for i in e.sentences}
-    intro = _introduction(sentences, scores, named)
+    intro = _introduction(sentences, named)
     used = {s.index for s in intro}
     lead = next((s for s in intro if s.index in named), intro[0])
     details = {
@@ -150,25 +148,51 @@ def _is_quote(sentence: Sentence) -> bool:
     return quoted > 0.4 * len(text)
 
 
-def _introduction(
-    sentences: Sequence[Sentence], scores: Sequence[float], named: set[int]
-) -> list[Sentence]:
-    """The best sentence that names a person or organisation (any, if none does), and
-    the next best when both fit the budget, in article order."""
-    candidates = [
-        s
-        for s in sentences
-        if not _is_quote(s) and len(s.text.split()) >= 6 and not s.text.endswith("?")
-    ] or list(sentences)
-    ranked = sorted(candidates, key=lambda s: -scores[s.index])
-    first = next((s for s in ranked if s.index in named), ranked[0])
-    ranked.remove(first)
-    chosen = [first]
-    for s in ranked[1:3]:
-        if sum(len(c.text) for c in chosen) + len(s.text) <= INTRO_BUDGET:
-            chosen.append(s)
+INTRO_MIN_WORDS = 40
+"""Words the Introduction aims for (two sentences of a news lead); never past the max."""
+INTRO_MAX_WORDS = 70
+_FIRST_PERSON = re.compile(r"^(?:I|I'm|I've|We|We're|My|Our|Me)\b|^(?:Like|As) (?:me|us)\b")
+_SCENE_START = re.compile(
+    r"^(?:It (?:was|is|'s)|There (?:was|were|is|are)|Imagine|Picture (?:this|the)|When|As the|"
+    r"On a|In the (?:early|late|dark|cold|heat)|Once upon)\b"
+)
+
+
+def lead_skip_reason(sentence: Sentence, named: set[int]) -> str | None:
+    """Why a lead sentence does not open the Introduction (None: it does). The lead says
+    what happened in news writing; only these named kinds of opener do not."""
+    text = sentence.text
+    if text.rstrip("\"”'’)").endswith("?"):
+        return "question"
+    if _is_quote(sentence):
+        return "quote"
+    if _FIRST_PERSON.match(text):
+        return "first person"
+    if sentence.index not in named and (_SCENE_START.match(text) or len(text.split()) < 5):
+        return "scene-setting"
+    return None
+
+
+def _introduction(sentences: Sequence[Sentence], named: set[int]) -> list[Sentence]:
+    """Lead first: from the first sentence that says what happened, 1-3 sentences in
+    article order, up to INTRO_MAX_WORDS and on until INTRO_MIN_WORDS are reached."""
+    pool = list(sentences[:8])
+    start = next((s for s in pool if lead_skip_reason(s, named) is None), None)
+    if start is None:
+        return [sentences[0]]
+    chosen = [start]
+    words = len(start.text.split())
+    for s in sentences[start.index + 1 :]:
+        if words >= INTRO_MIN_WORDS or len(chosen) == 3:
             break
-    return sorted(chosen, key=lambda s: s.index)
+        if lead_skip_reason(s, named) in ("question", "first person"):
+            continue
+        size = len(s.text.split())
+        if words + size > INTRO_MAX_WORDS:
+            break
+        chosen.append(s)
+        words += size
+    return chosen
 
 
 def _who(entities: Sequence[Entity], lead: Sentence) -> str | None:
