@@ -86,7 +86,9 @@ def contains(answer: str, phrase: str) -> bool:
 def hit(question: str, answer: str | None, gold: Sequence[str]) -> bool:
     if not answer or not gold:
         return False
-    parts = [p for p in re.split(r";\s*", answer) if p] or [answer]
+    # "Wednesday (12 March 2025), 6am": the phrase, its resolved date and the clock time
+    # are each an answer; so is each name of a Who or Where list.
+    parts = [p for p in re.split(r";\s*|\s*\(|\)\s*,?\s*", answer) if p.strip()] or [answer]
     best = max(token_f1(p, g) for p in [answer, *parts] for g in gold)
     if best >= 0.5:
         return True

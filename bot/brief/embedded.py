@@ -18,16 +18,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.brief.cleanup import clean, is_clutter
-from bot.brief.entities import Entity, extract
+from bot.brief.details import when, where, who
+from bot.brief.entities import extract
 from bot.brief.grounding import Grounding
 from bot.brief.labelled import split_labelled
 from bot.brief.model import MAX_BULLET, MAX_DETAIL, MAX_INTRO, Brief, KeyDetails
 from bot.brief.rank import terms, textrank
 from bot.brief.sentences import Sentence, paragraphs, split
-from bot.brief.when import find_dates, when_line
+from bot.brief.when import find_dates
 
 _QUOTE_START = re.compile(r"^[\"“‘']")
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
@@ -100,10 +101,10 @@ def summarize(article: Article) -> Brief:
     used = {s.index for s in intro}
     lead = next((s for s in intro if s.index in named), intro[0])
     details = {
-        "who": _who(entities, lead),
+        "who": who(entities, intro[0], lead, article.title),
         "what": _what(lead),
-        "when": _when(sentences, lead, published),
-        "where": _where(entities, lead),
+        "when": when(sentences, lead, published),
+        "where": where(entities, intro[0], cleaned.dateline_place, cleaned.text),
         "why": _cue_clause(sentences, scores, _WHY_CUES, lead),
         "how": _cue_clause(sentences, scores, _HOW_CUES, lead),
     }
@@ -195,22 +196,6 @@ def _introduction(sentences: Sequence[Sentence], named: set[int]) -> list[Senten
     return chosen
 
 
-def _who(entities: Sequence[Entity], lead: Sentence) -> str | None:
-    picked = [
-        e
-        for e in entities
-        if e.kind in ("person", "org")
-        and (lead.index in e.sentences or e.count >= 2 or e.first <= 2 or e.role)
-    ][:4]
-    parts = [f"{e.name} ({e.role})" if e.role else e.name for e in picked]
-    return "; ".join(parts) or None
-
-
-def _where(entities: Sequence[Entity], lead: Sentence) -> str | None:
-    picked = [e for e in entities if e.kind == "place" and (e.first <= 2 or e.count >= 2)][:4]
-    return "; ".join(e.name for e in picked) or None
-
-
 def _what(lead: Sentence) -> str | None:
     text = lead.text.rstrip(".!")
     for mention in sorted(find_dates(text), key=lambda m: -m.start):
@@ -226,14 +211,6 @@ def _what(lead: Sentence) -> str | None:
     text = re.sub(r",? according to [^,]+", "", text)
     text = " ".join(text.replace(" ,", ",").split())
     return _shorten(text, 200) or None
-
-
-def _when(sentences: Sequence[Sentence], lead: Sentence, published: date | None) -> str | None:
-    for sentence in [lead, *sentences[:2]]:
-        mentions = find_dates(sentence.text, published)
-        if mentions:
-            return when_line(mentions[0])
-    return None
 
 
 def _cue_clause(

@@ -1,0 +1,97 @@
+"""Who, Where and When from the lead (bot/brief/details.py, when.py): no publisher, agency
+or byline as Who, no person as Where, no date word inside a name, clock times found."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.brief.details import is_non_actor
+from bot.brief.embedded import Article, summarize
+from bot.brief.when import find_clock, find_dates
+
+WED = date(2025, 3, 12)
+PUBLISHED = datetime(2025, 3, 12, 18, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sheffield Wednesday beat Leeds on Saturday.",
+        "USA TODAY reported the figures.",
+        "The deal reshapes today's AI industry.",
+        "She read it in USA Today.",
+    ],
+)
+def test_date_words_inside_names_are_not_dates(text: str) -> None:
+    found = [m.text for m in find_dates(text, WED)]
+    assert "Wednesday" not in found and not any(t.lower() == "today" for t in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "clock"),
+    [
+        ("The fire started at 6am.", "6am"),
+        ("Police were called at 10:30 p.m. on Sunday.", "10:30 p.m."),
+        ("The quake struck at 2:09 a.m. local time.", "2:09 a.m."),
+        ("No time was given.", None),
+    ],
+)
+def test_clock_times(text: str, clock: str | None) -> None:
+    assert find_clock(text) == clock
+
+
+def test_times_of_day_are_kept_with_the_weekday() -> None:
+    (m,) = find_dates("He was shot late Saturday night.", WED)
+    assert m.text == "late Saturday night" and m.range is not None
+    assert m.range.iso() == "2025-03-08"
+
+
+def test_when_carries_the_clock_time() -> None:
+    text = (
+        "A fire destroyed a warehouse in Leeds at 6am on Wednesday, fire officials said.\n\n"
+        "Nobody was hurt, the West Yorkshire Fire Service said."
+    )
+    brief = summarize(Article("Warehouse fire in Leeds", text, PUBLISHED))
+    assert brief.key_details.when == "Wednesday (12 March 2025), 6am"
+
+
+@pytest.mark.parametrize("name", ["CNN", "Reuters", "AP", "PA", "Staten Island Advance", "KGW"])
+def test_publishers_and_agencies_are_not_actors(name: str) -> None:
+    assert is_non_actor(name)
+
+
+def test_who_skips_the_dateline_agency_and_the_byline() -> None:
+    text = (
+        "By Jane Miller\n\n"
+        "LONDON (Reuters) - Northwind Systems agreed to buy Bolt Labs on Tuesday for "
+        "$2 billion, Northwind said.\n\n"
+        "Priya Raman, chief executive of Northwind, said the deal would close this year.\n\n"
+        "Reuters could not reach Bolt Labs for comment."
+    )
+    brief = summarize(Article("Northwind to buy Bolt Labs", text, PUBLISHED))
+    who = brief.key_details.who or ""
+    assert who.startswith("Northwind Systems")
+    assert "Reuters" not in who and "Jane Miller" not in who
+    assert len(who.split("; ")) <= 3
+    assert (brief.key_details.where or "").startswith("London")
+
+
+def test_where_is_never_a_person() -> None:
+    text = (
+        "Lewis Hamilton won the Monaco Grand Prix on Sunday, the driver's first win of the "
+        "season.\n\nHamilton said the car had been fast all weekend.\n\n"
+        "Hamilton now trails the championship leader by ten points."
+    )
+    brief = summarize(Article("Hamilton wins in Monaco", text, PUBLISHED))
+    assert "Hamilton" not in (brief.key_details.where or "")
+
+
+def test_who_is_the_leads_subject_when_it_names_no_one() -> None:
+    text = (
+        "Three masked thieves stole jewels worth millions from a boutique on Tuesday.\n\n"
+        "The men escaped in a car that was later found burned."
+    )
+    brief = summarize(Article("Jewel heist", text, PUBLISHED))
+    assert brief.key_details.who == "Three masked thieves"
