@@ -9,7 +9,7 @@ agency, a person as a place) is left out. Empty beats wrong: None when nothing f
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot.brief.cleanup import AGENCIES
@@ -240,3 +240,65 @@ def when(sentences: Sequence[Sentence], lead: Sentence, published: date | None) 
         if clock and sentence is lead:
             return clock
     return None
+
+
+MAX_WHAT_WORDS = 20
+# Where a lead's main clause ends: a trailing participle, reason or relative clause.
+_CLAUSE_END = re.compile(
+    r"(?:,| —| –| -)\s+(?:saying|says|said|citing|according to|as|which|who|while|after|"
+    r"before|amid|but|and|although|though|despite|following|in a move|in what|leaving|"
+    r"making|bringing|marking|adding|ending|raising|sending|forcing|prompting|officials|"
+    r"police|authorities|the (?:company|group|firm|agency|ministry) said)\b|;\s|:\s"
+)
+# Where a long clause can stop and still read whole: before a prepositional adjunct.
+_PHRASE_END = re.compile(
+    r" (?=(?:in|on|at|for|to|with|from|by|after|over|amid|near|during|as|and|under|into)\b)"
+)
+_FIRST_PERSON_ANY = re.compile(r"\b(?:I|I'm|I've|we|We|my|My|our|Our|me|us)\b")
+_HEADLINE_SUFFIX = re.compile(r"\s+(?:[|–—]|-\s)\s*.*$")
+_HEADLINE_NOT_EVENT = re.compile(
+    r"^(?:how|why|what|when|where|who|this|these|watch|video|photos?|live|opinion|"
+    r"analysis|review|explainer|quiz|here's|here is)\b|\?$",
+    re.IGNORECASE,
+)
+_HEADLINE_VERB = re.compile(
+    r"\b(?:to [a-z]+|[a-z]{2,}s|[a-z]{3,}ed|is|are|was|were|has|have|will|wins?|won|hit|"
+    r"shot|killed|dies|dead|quits|sues|cuts|buys|sells)\b"
+)
+
+
+def main_clause(text: str) -> str:
+    """The lead's main clause, whole: trailing participle, relative and attribution
+    clauses dropped; a clause over MAX_WHAT_WORDS ends before an adjunct, never mid-phrase."""
+    text = re.sub(r"(?:\s*,){2,}", ",", " ".join(text.split())).rstrip(".!")
+    m = _CLAUSE_END.search(text)
+    if m and len(text[: m.start()].split()) >= 4:
+        text = text[: m.start()]
+    words = text.split()
+    if len(words) <= MAX_WHAT_WORDS:
+        return text.rstrip(",;: ")
+    limit = len(" ".join(words[:MAX_WHAT_WORDS]))
+    cuts = [m.start() for m in _PHRASE_END.finditer(text, 0, limit + 1)]
+    cuts = [c for c in cuts if len(text[:c].split()) >= 6]
+    return text[: cuts[-1]].rstrip(",;: ") if cuts else ""
+
+
+def headline_clause(title: str, body_terms: set[str], terms_of: Callable[[str], list[str]]) -> str:
+    """The headline as the What when it states an event the body backs: site names cut,
+    no question or feature title, most content words found in the opening."""
+    title = _HEADLINE_SUFFIX.sub("", " ".join(title.split())).rstrip(".!")
+    if _HEADLINE_NOT_EVENT.search(title) or _FIRST_PERSON_ANY.search(title):
+        return ""
+    words = title.split()
+    if not 4 <= len(words) <= MAX_WHAT_WORDS or not _HEADLINE_VERB.search(title):
+        return ""
+    if title.isupper() or sum(w[:1].isupper() for w in words) > 0.7 * len(words):
+        return ""  # Title Case or capitals: not a sentence-like clause
+    content = set(terms_of(title))
+    if len(content) < 3 or len(content & body_terms) < 0.7 * len(content):
+        return ""
+    return title
+
+
+def is_first_person(text: str) -> bool:
+    return bool(_FIRST_PERSON_ANY.search(re.sub(r"[\"“][^\"”]*[\"”]", "", text)))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.brief.cleanup import clean, is_clutter
-from bot.brief.details import when, where, who
+from bot.brief.details import headline_clause, is_first_person, main_clause, when, where, who
 from bot.brief.entities import extract
 from bot.brief.grounding import Grounding
 from bot.brief.labelled import split_labelled
@@ -67,6 +67,7 @@ _APPOSITIVE = re.compile(
     r", (?:a|an|the|which|who|whose|one of)\b[^,]{3,120}?,(?= )|, (?:one of|a|an) [^,]{3,80}$"
 )
 _MISMATCH_RATIO = 0.34
+WHAT_FROM_HEADLINE = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ def summarize(article: Article) -> Brief:
     lead = next((s for s in intro if s.index in named), intro[0])
     details = {
         "who": who(entities, intro[0], lead, article.title),
-        "what": _what(lead),
+        "what": _what(lead, article.title, sentences),
         "when": when(sentences, lead, published),
         "where": where(entities, intro[0], cleaned.dateline_place, cleaned.text),
         "why": _cue_clause(sentences, scores, _WHY_CUES, lead),
@@ -196,7 +197,7 @@ def _introduction(sentences: Sequence[Sentence], named: set[int]) -> list[Senten
     return chosen
 
 
-def _what(lead: Sentence) -> str | None:
+def _lead_clause(lead: Sentence) -> str | None:
     text = lead.text.rstrip(".!")
     for mention in sorted(find_dates(text), key=lambda m: -m.start):
         start = mention.start
@@ -210,7 +211,20 @@ def _what(lead: Sentence) -> str | None:
         text = f"{m.group('subject')} {m.group('rest')}"
     text = re.sub(r",? according to [^,]+", "", text)
     text = " ".join(text.replace(" ,", ",").split())
-    return _shorten(text, 200) or None
+    clause = main_clause(text)
+    if clause and not is_first_person(clause):
+        return clause
+    return None
+
+
+def _what(lead: Sentence, title: str, sentences: Sequence[Sentence]) -> str | None:
+    """One short clause of the main event: the headline when the opening backs it, else
+    the lead's main clause; never first person, never a cut sentence."""
+    opening = {t for s in sentences[: lead.index + 3] for t in terms(s.text)}
+    headline = headline_clause(title, opening, terms)
+    if WHAT_FROM_HEADLINE and headline:
+        return headline
+    return _lead_clause(lead) or headline or None
 
 
 def _cue_clause(

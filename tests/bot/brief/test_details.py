@@ -95,3 +95,43 @@ def test_who_is_the_leads_subject_when_it_names_no_one() -> None:
     )
     brief = summarize(Article("Jewel heist", text, PUBLISHED))
     assert brief.key_details.who == "Three masked thieves"
+
+
+def test_what_is_the_headline_when_the_body_backs_it() -> None:
+    text = (
+        "Northwind Systems agreed on Tuesday to buy the chip designer Bolt Labs for "
+        "$2 billion, saying the deal would double its sales to data centres.\n\n"
+        "Bolt Labs employs about 400 people."
+    )
+    brief = summarize(Article("Northwind Systems to buy Bolt Labs for $2 billion", text))
+    assert brief.key_details.what == "Northwind Systems to buy Bolt Labs for $2 billion"
+
+
+def test_what_is_the_leads_main_clause_otherwise() -> None:
+    text = (
+        "Northwind Systems agreed on Tuesday to buy the chip designer Bolt Labs for "
+        "$2 billion, saying the deal would double its sales to data centres.\n\n"
+        "Bolt Labs employs about 400 people."
+    )
+    brief = summarize(Article("What the Bolt deal means for you", text))
+    assert brief.key_details.what == (
+        "Northwind Systems agreed to buy the chip designer Bolt Labs for $2 billion"
+    )
+
+
+def test_what_is_short_and_never_cut_mid_phrase() -> None:
+    long_lead = (
+        "The city council of Northtown approved a plan to replace every streetlight in the "
+        "old harbour district with solar-powered lamps made by a local firm over three years "
+        "at a cost of four million pounds."
+    )
+    brief = summarize(Article("Streetlights", f"{long_lead}\n\nWork starts in May."))
+    what = brief.key_details.what or ""
+    assert 0 < len(what.split()) <= 20
+    assert not what.endswith("…") and long_lead.startswith(what)
+
+
+def test_what_is_never_first_person() -> None:
+    text = "I went to the launch of the new Pinecrest tablet in Berlin last week.\n\nIt folds."
+    brief = summarize(Article("Hands on", text))
+    assert brief.key_details.what is None
