@@ -80,7 +80,7 @@ LINE_CLASSES: dict[str, re.Pattern[str]] = {
         r"\b(?:image copyright|image caption|hide caption|show caption|enlarge (?:photo|image)|"
         r"photo(?:graph)? by|photo courtesy|picture courtesy|file photo|ap photo\b|"
         r"getty images)|\((?:photo|image|video|source): [^)]*\)\s*$|"
-        r"^(?:photo|image|video|picture|credit|source)s?\s*:\s|"
+        r"^(?:photo|image|video|picture|credit|source)s?\s*:\s|^caption\b|view full caption|"
         r"^[^.!?]{0,120}\. (?:Video|Image|Photo): [^.]{1,60}\.?$",
         re.IGNORECASE,
     ),
@@ -141,7 +141,11 @@ _INLINE = [
     re.compile(r"^Image copyright [^.]{0,60}?Image caption\s+", re.IGNORECASE),
     re.compile(r"^Advertisement\s+(?=[A-Z])"),
 ]
-_CAPTION_PREFIX = re.compile(r"^[^.!?]{3,160}\[ \] Hide Caption \[ \] Show Caption\s*")
+_CAPTION_PREFIX = re.compile(
+    r"^[^.!?]{3,160}\[ \] Hide Caption \[ \] Show Caption\s*|"
+    # "<caption>. View Full Caption DNAinfo/Benjamin Woodard ROGERS PARK — story"
+    r"^.{0,400}?\bView Full Caption\s+(?:[\w.]+/[\w.]+(?: [A-Z][\w.]+)*|[\w.]+)\s+(?=[A-Z])"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,12 +117,15 @@ def summarize(article: Article) -> Brief:
             if value and (name in labelled or grounding.grounded(value))
         }
     )
-    takeaway = _takeaway(sentences, scores, used)
+    shown = [article.title, *(s.text for s in intro)]
+    takeaway = _takeaway(sentences, scores, used, shown)
     if takeaway and not grounding.grounded(takeaway.text):
         takeaway = None
     if takeaway is not None:
         used.add(takeaway.index)
-    bullets = [b for b in _bullets(sentences, scores, used) if grounding.grounded(b)]
+    if takeaway is not None:
+        shown.append(takeaway.text)
+    bullets = [b for b in _bullets(sentences, scores, used, shown) if grounding.grounded(b)]
     return Brief(
         introduction=_shorten(" ".join(s.text for s in intro), MAX_INTRO),
         key_details=key_details,
@@ -249,27 +252,54 @@ def _cue_clause(
     return None
 
 
-def _bullets(sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]) -> list[str]:
-    pool = [
-        s
-        for s in sentences
-        if s.index not in used and not _is_quote(s) and len(s.text.split()) >= 7
-    ]
+REPEAT_SHARE = 0.6
+"""A line whose content words are this much inside another shown line repeats it."""
+
+
+def repeats(text: str, others: Sequence[str]) -> bool:
+    """True when most of the text's content words are already in one of the other lines
+    (the title, the Introduction, an earlier bullet): it would say the same thing twice."""
+    mine = set(terms(text))
+    if not mine:
+        return True
+    return any(
+        len(mine & (theirs := set(terms(other)))) >= REPEAT_SHARE * min(len(mine), len(theirs))
+        for other in others
+        if other
+    )
+
+
+def _fresh(s: Sentence, shown: Sequence[str]) -> bool:
+    return not _is_quote(s) and not is_clutter(s.text) and not repeats(s.text, shown)
+
+
+def _bullets(
+    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int], shown: list[str]
+) -> list[str]:
+    """Up to three ranked sentences, weighted by consequence cues, none repeating the title,
+    the Introduction, the Takeaway or each other, none page furniture."""
+    pool = [s for s in sentences if s.index not in used and len(s.text.split()) >= 7]
 
     def weight(s: Sentence) -> float:
         return scores[s.index] * (1.0 + 0.4 * min(len(_MATTERS.findall(s.text)), 3))
 
-    chosen = sorted(pool, key=lambda s: -weight(s))[:3]
+    chosen: list[Sentence] = []
+    for s in sorted(pool, key=lambda s: -weight(s)):
+        if _fresh(s, [*shown, *(c.text for c in chosen)]):
+            chosen.append(s)
+            if len(chosen) == 3:
+                break
     return [_shorten(s.text, MAX_BULLET) for s in sorted(chosen, key=lambda s: s.index)]
 
 
 def _takeaway(
-    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]
+    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int], shown: list[str]
 ) -> Sentence | None:
-    """A forward-looking sentence from the second half, else its last statement."""
+    """A forward-looking sentence from the second half, else its last statement; never a
+    repeat of the title or Introduction, never a credit line, notice or prompt."""
     half = len(sentences) // 2
-    pool = [s for s in sentences[half:] if s.index not in used and not _is_quote(s)]
-    pool = [s for s in pool if len(s.text.split()) >= 5]
+    pool = [s for s in sentences[half:] if s.index not in used and len(s.text.split()) >= 5]
+    pool = [s for s in pool if _fresh(s, shown) and not s.text.rstrip().endswith("?")]
     forward = [s for s in pool if _FORWARD.search(s.text)]
     if forward:
         return max(forward, key=lambda s: (scores[s.index], s.index))

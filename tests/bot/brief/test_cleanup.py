@@ -89,3 +89,17 @@ def test_inline_player_text_is_cut_and_the_sentence_kept() -> None:
 def test_hard_wrapped_paragraph_stays_whole() -> None:
     text = "The council voted on Tuesday to close\nthe library, officials said."
     assert clean(text).text == "The council voted on Tuesday to close the library, officials said."
+
+
+def test_caption_and_credit_before_a_dateline_are_cut() -> None:
+    text = (
+        "Destin Burks, 17, was arrested and charged after prosecutors said he shot a man. "
+        "View Full Caption Shutterstock STAPLETON — A teen was arrested Friday for shooting "
+        "a man during a robbery, prosecutors said."
+    )
+    cleaned = clean(text)
+    assert (
+        cleaned.text
+        == "A teen was arrested Friday for shooting a man during a robbery, prosecutors said."
+    )
+    assert cleaned.dateline_place == "Stapleton"

@@ -135,3 +135,23 @@ def test_what_is_never_first_person() -> None:
     text = "I went to the launch of the new Pinecrest tablet in Berlin last week.\n\nIt folds."
     brief = summarize(Article("Hands on", text))
     assert brief.key_details.what is None
+
+
+def test_bullets_and_takeaway_repeat_nothing() -> None:
+    sentences = [
+        "Northwind Systems agreed on Tuesday to buy Bolt Labs for $2 billion in cash.",
+        "Northwind Systems agreed on Tuesday to buy Bolt Labs for $2 billion in cash.",
+        "The deal is the largest in the company's history and will add 400 engineers.",
+        "Analysts said the price was high but the market for low-power chips is growing.",
+        "Regulators in Europe are expected to review the deal, which could take months.",
+        "Tribune reporter Jane Doe contributed to this report.",
+        "Northwind expects the deal to close by the end of the year.",
+    ]
+    title = "Northwind Systems to buy Bolt Labs for $2 billion"
+    brief = summarize(Article(title, "\n\n".join(sentences), PUBLISHED))
+    lines = [*brief.why_it_matters, *([brief.takeaway] if brief.takeaway else [])]
+    assert 2 <= len(brief.why_it_matters) <= 3
+    assert len({line.lower() for line in lines}) == len(lines)
+    for line in lines:
+        assert "contributed" not in line
+        assert line not in brief.introduction and line != title
