@@ -81,6 +81,7 @@ LINE_CLASSES: dict[str, re.Pattern[str]] = {
         r"photo(?:graph)? by|photo courtesy|picture courtesy|file photo|ap photo\b|"
         r"getty images)|\((?:photo|image|video|source): [^)]*\)\s*$|"
         r"^(?:photo|image|video|picture|credit|source)s?\s*:\s|^caption\b|view full caption|"
+        r"^(?:l to r|left to right|from left|pictured|above|top|file)\s*:|"
         r"^[^.!?]{0,120}\. (?:Video|Image|Photo): [^.]{1,60}\.?$",
         re.IGNORECASE,
     ),
@@ -218,8 +219,10 @@ def clean(text: str) -> Cleaned:
     kept: list[str] = []
     place: str | None = None
     for block in blocks:
-        if not kept:
-            block, place = strip_dateline(block)
+        if len(kept) < 3:
+            # The dateline opens the story, which may follow a caption or a standfirst.
+            block, found = strip_dateline(block)
+            place = place or found
         if len(blocks) > 1 and is_heading(block):
             continue
         kept.append(block)

@@ -131,6 +131,10 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
     return "; ".join(picked) or None
 
 
+_LOCAL_AGENCY = re.compile(
+    r"^((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) (?:Police|Fire|Sheriff|County Sheriff|Fire Rescue|"
+    r"City Council|Public Schools)\b"
+)
 _PLACE_PREFIX = frozenset(
     [
         "North",
@@ -221,6 +225,13 @@ def where(
         for e in entities
         if e.kind == "place" and (e.first <= 2 or e.count >= 2) and not personal(e.name)
     ]
+    if not picked:
+        # "the Orlando Police Department said": the city a local agency is named after.
+        for e in entities:
+            m = _LOCAL_AGENCY.match(e.name)
+            if m and m.group(1) in places() and not personal(m.group(1)):
+                picked.append(m.group(1))
+                break
     unique: list[str] = []
     for name in picked:
         if not any(name.split(",")[0] in u for u in unique):

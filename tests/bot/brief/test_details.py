@@ -155,3 +155,12 @@ def test_bullets_and_takeaway_repeat_nothing() -> None:
     for line in lines:
         assert "contributed" not in line
         assert line not in brief.introduction and line != title
+
+
+def test_where_falls_back_to_the_city_a_local_agency_is_named_after() -> None:
+    text = (
+        "A 46-year-old woman died Saturday, a week after she was wounded in a drive-by "
+        "shooting, the Orlando Police Department said.\n\nNo arrests have been made."
+    )
+    brief = summarize(Article("Woman dies after shooting", text, PUBLISHED))
+    assert brief.key_details.where == "Orlando"
