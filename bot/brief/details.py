@@ -228,9 +228,9 @@ def where(
     if not picked:
         # "the Orlando Police Department said": the city a local agency is named after.
         for e in entities:
-            m = _LOCAL_AGENCY.match(e.name)
-            if m and m.group(1) in places() and not personal(m.group(1)):
-                picked.append(m.group(1))
+            agency = _LOCAL_AGENCY.match(e.name)
+            if agency and agency.group(1) in places() and not personal(agency.group(1)):
+                picked.append(agency.group(1))
                 break
     unique: list[str] = []
     for name in picked:
