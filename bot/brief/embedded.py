@@ -34,18 +34,25 @@ _QUOTE_START = re.compile(r"^[\"“‘']")
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 _WHY_CUES = [
     re.compile(r"\bbecause(?: of)?\b"),
-    re.compile(r"\bdue to\b"),
-    re.compile(r"\b(?:in response to|citing|amid)\b"),
+    # "due to appear in court" is a schedule, not a cause
+    re.compile(
+        r"\bdue to (?!(?:appear|be|face|start|begin|open|close|take|make|return|arrive|meet|"
+        r"stand|give|hold|launch|release|go|visit|speak|testify|resume)\b)"
+    ),
+    re.compile(r"\b(?:in response to|citing)\b"),
     re.compile(r"\bso that\b"),
     re.compile(
-        r"\bto (?:keep up with|meet|cope with|reduce|cut|protect|avoid|comply with|address|"
-        r"save|improve)\b"
+        r"\bto (?:keep up with|meet (?:demand|rising|growing|targets|the demand)|cope with|"
+        r"reduce|cut costs|protect|avoid|comply with|address|save|improve)\b"
     ),
-    re.compile(r"\bafter\b"),
 ]
 _HOW_CUES = [
     re.compile(r"\bpay for [^.,;]{1,40}? (with [^.;]+)"),
-    re.compile(r"\b(?:by (?:\w+ing)\b|using\b|via\b|through (?:a|an|the|its)\b)"),
+    # a method: "by cutting", "using", "via"; not "drive-by shooting", not "by saying"
+    re.compile(
+        r"(?<![\w-])(?:by (?!(?:saying|telling|announcing|shooting|stabbing)\b)\w+ing\b|"
+        r"using\b|via\b)"
+    ),
     re.compile(r"\b(?:in (?:cash|stock|an all-cash deal|a cash-and-stock deal))\b"),
 ]
 _MATTERS = re.compile(
@@ -230,24 +237,34 @@ def _what(lead: Sentence, title: str, sentences: Sequence[Sentence]) -> str | No
     return _lead_clause(lead) or headline or None
 
 
+CUE_SHARED_TERMS = 2
+"""Content words a cue sentence shares with the lead to be about the main event."""
+
+
 def _cue_clause(
     sentences: Sequence[Sentence],
     scores: Sequence[float],
     cues: Sequence[re.Pattern[str]],
     lead: Sentence,
 ) -> str | None:
-    pool = [s for s in sentences if not _is_quote(s)]
-    pool = pool[: max(3, int(len(pool) * 0.6))]
-    for number, cue in enumerate(cues):
+    """The clause after an explicit cue ("because", "by using") in a sentence about the
+    main event: the lead, or an opening sentence sharing its content words. Empty beats
+    wrong, so a cue elsewhere in the article is not used."""
+    event = set(terms(lead.text))
+    pool = [
+        s
+        for s in sentences[: max(lead.index + 4, 5)]
+        if not _is_quote(s)
+        and (s.index == lead.index or len(event & set(terms(s.text))) >= CUE_SHARED_TERMS)
+    ]
+    for cue in cues:
         matches = [(s, m) for s in pool if (m := cue.search(s.text))]
-        if number == len(cues) - 1 and cue.pattern == r"\bafter\b":
-            matches = [(s, m) for s, m in matches if s.index <= max(lead.index, 1)]
         if not matches:
             continue
         sentence, m = max(matches, key=lambda sm: scores[sm[0].index])
         clause = m.group(1) if m.groups() else sentence.text[m.start() :]
-        clause = _shorten(clause.rstrip(".!"), 200)
-        if len(clause.split()) >= 3:
+        clause = main_clause(clause)
+        if len(clause.split()) >= 3 and not is_first_person(clause):
             return clause[:1].upper() + clause[1:]
     return None
 

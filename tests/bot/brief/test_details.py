@@ -164,3 +164,24 @@ def test_where_falls_back_to_the_city_a_local_agency_is_named_after() -> None:
     )
     brief = summarize(Article("Woman dies after shooting", text, PUBLISHED))
     assert brief.key_details.where == "Orlando"
+
+
+def test_why_and_how_need_an_explicit_cue_about_the_main_event() -> None:
+    text = (
+        "A teenage boy is dead after a drive-by shooting in Chester on Sunday, police said.\n\n"
+        "A man charged in an earlier case is due to appear in court on Monday.\n\n"
+        "Officers are asking witnesses to come forward."
+    )
+    details = summarize(Article("Teen killed in drive-by shooting", text, PUBLISHED)).key_details
+    assert details.why is None and details.how is None
+
+
+def test_why_and_how_from_the_lead() -> None:
+    text = (
+        "Brightline Software will cut 1,100 jobs because sales of its accounting tools have "
+        "slowed, and will pay for new AI features by selling its payroll unit.\n\n"
+        "The cuts will be made by June."
+    )
+    details = summarize(Article("Brightline cuts jobs", text, PUBLISHED)).key_details
+    assert details.why == "Because sales of its accounting tools have slowed"
+    assert (details.how or "").startswith("By selling its payroll unit")
