@@ -41,7 +41,7 @@ AGENCIES = frozenset(
     ]
 )
 _AGENCY = r"(?:" + "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
-_AGENCY += r"|[A-Z][A-Za-z.&]{1,12}(?: [A-Z][A-Za-z.&]{1,12}){0,2})"
+_AGENCY += r"|[A-Z][A-Za-z0-9.&/-]{1,12}(?: [A-Z0-9][A-Za-z0-9.&/-]{0,12}){0,2})"
 _CAPS_PLACE = r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}"
 _STATE = r"(?:, [A-Z][A-Za-z.]{1,14}\.?(?: [A-Z][A-Za-z.]{1,14})?)"
 _DASH = r"(?:--|[-—–])"

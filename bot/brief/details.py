@@ -24,7 +24,9 @@ MAX_WHERE = 4
 _PUBLISHER = re.compile(
     r"\b(?:News|Times|Post|Journal|Herald|Tribune|Gazette|Daily|Magazine|TV|Radio|Channel|"
     r"Chronicle|Advance|Inquirer|Observer|Telegraph|Guardian|Examiner|Courier|Sentinel|Patch|"
-    r"Register|Bulletin|Dispatch|Star-\w+|Newsbeat|Online|\.com)\b|^(?:[KW][A-Z]{2,3}|"
+    r"Register|Bulletin|Dispatch|Star-\w+|Newsbeat|Online|Bee|\.com)\b|"
+    # a hospital or a street is where things happened, not who did them
+    r"\b(?:Hospital|Medical Center|Street|Avenue|Road|Boulevard|Lane|Drive)$|^(?:[KW][A-Z]{2,3}|"
     r"[KW][A-Z]{2,3}-TV)$"
 )
 # Words a lead's subject starts with that are not the actor ("On Tuesday, ...").
@@ -34,7 +36,9 @@ _ADVERBIAL = re.compile(
     r"\b[^,]{0,80},\s*)+"
 )
 _VERB = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|did|does|"
+    r"\b(?:died|dies|killed|injured|wounded|arrested|charged|identified|sentenced|convicted|"
+    r"pleaded|accused|announced|agreed|confirmed|reported|released|launched|approved|opened|"
+    r"is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|did|does|"
     r"do|said|says|say|told|tells|gets?|got|took|takes?|made|makes?|won|wins?|lost|loses?|"
     r"shot|hit|left|leaves|led|leads|ran|runs|went|goes|came|comes|gave|gives|found|finds|"
     r"became|becomes|began|begins|fell|falls|rose|rises|stole|fled|held|holds|broke|"
@@ -44,6 +48,8 @@ _VERB = re.compile(
     r"[a-z]{3,}ed(?= (?:a|an|the|his|her|its|their|two|three|\d+|in|at|on|to|by|after|"
     r"with|from|up|out|off|into|that|for|over|more|about|him|them|it)\b|[,.]))\b"
 )
+_LOCAL_NOUN = r"(?:police|officials|authorities|fire|firefighters|prosecutors|officers)\b"
+_SPEECH_VERB = re.compile(r"said|says|say|told|tells|reported|confirmed|announced")
 # Common nouns that name an actor: a lead subject made of these is a Who by itself.
 _ACTOR_NOUN = re.compile(
     r"\b(?:police|officers?|troopers?|deput(?:y|ies)|sheriff|authorities|officials?|"
@@ -86,6 +92,12 @@ def lead_subject(sentence: Sentence) -> str:
     m = _VERB.search(text)
     if m is None:
         return ""
+    if _SPEECH_VERB.fullmatch(m.group(0)):
+        # "Police said five people were shot": the actor is in the reported clause
+        reported = re.sub(r"^\s*(?:that\s+)?", "", text[m.end() :])
+        inner = _VERB.search(reported)
+        if inner and 0 < len(reported[: inner.start()].split()) <= 8:
+            return reported[: inner.start()].strip(" ,;:-—")
     subject = text[: m.start()].strip(" ,;:-—")
     return subject if 0 < len(subject.split()) <= 8 else ""
 
@@ -113,6 +125,10 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
             or e.role
             or e.name.lower() in title_lower
         )
+    ]
+    # "New Haven police said": a name before a lowercase agency noun is its place.
+    candidates = [
+        e for e in candidates if not re.search(rf"\b{re.escape(e.name)} {_LOCAL_NOUN}", first.text)
     ]
     # The subject of the lead goes first; the rest keep their salience order.
     candidates.sort(key=lambda e: not (subject and e.name in subject))

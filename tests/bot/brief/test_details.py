@@ -185,3 +185,20 @@ def test_why_and_how_from_the_lead() -> None:
     details = summarize(Article("Brightline cuts jobs", text, PUBLISHED)).key_details
     assert details.why == "Because sales of its accounting tools have slowed"
     assert (details.how or "").startswith("By selling its payroll unit")
+
+
+def test_who_reads_past_the_attribution_and_knows_an_age_marks_a_person() -> None:
+    text = (
+        "New Haven police said five people were shot at a party early Sunday.\n\n"
+        "Jaime Rodriguez, 24, was among the wounded, police said."
+    )
+    who = summarize(Article("Five shot at party", text, PUBLISHED)).key_details.who or ""
+    assert who.startswith("Five people")
+    assert "Jaime Rodriguez" in who
+
+
+def test_dateline_with_a_station_call_sign() -> None:
+    text = "LEXINGTON, Ky. (LEX 18) - A teen was shot on Friday.\n\nPolice are investigating."
+    brief = summarize(Article("Teen shot", text, PUBLISHED))
+    assert brief.introduction.startswith("A teen was shot")
+    assert (brief.key_details.where or "").startswith("Lexington")
