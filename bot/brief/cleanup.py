@@ -10,6 +10,7 @@ candidate. Pure functions; precision first: a line that might be a sentence is k
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -157,8 +158,10 @@ class Cleaned:
     dateline_place: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def line_class(line: str) -> str | None:
-    """The furniture class of a whole line ("credit", "prompt", ...), None for a sentence."""
+    """The furniture class of a whole line ("credit", "prompt", ...), None for a sentence.
+    Cached: a sentence is checked in the clean-up and again before it is shown."""
     line = " ".join(line.split())
     for name, pattern in LINE_CLASSES.items():
         if pattern.search(line):

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -276,14 +277,20 @@ REPEAT_SHARE = 0.6
 def repeats(text: str, others: Sequence[str]) -> bool:
     """True when most of the text's content words are already in one of the other lines
     (the title, the Introduction, an earlier bullet): it would say the same thing twice."""
-    mine = set(terms(text))
+    mine = _term_set(text)
     if not mine:
         return True
     return any(
-        len(mine & (theirs := set(terms(other)))) >= REPEAT_SHARE * min(len(mine), len(theirs))
+        len(mine & (theirs := _term_set(other))) >= REPEAT_SHARE * min(len(mine), len(theirs))
         for other in others
         if other
     )
+
+
+@functools.lru_cache(maxsize=2048)
+def _term_set(text: str) -> frozenset[str]:
+    # cached: the title and Introduction are compared with every candidate line
+    return frozenset(terms(text))
 
 
 def _fresh(s: Sentence, shown: Sequence[str]) -> bool:
