@@ -151,6 +151,22 @@ _LOCAL_AGENCY = re.compile(
     r"^((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) (?:Police|Fire|Sheriff|County Sheriff|Fire Rescue|"
     r"City Council|Public Schools)\b"
 )
+_CITY_POLICE = re.compile(
+    r"(?<![A-Za-z] )\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:police|officers|firefighters|"
+    r"sheriff's (?:deputies|office))\b"
+)
+_US_STATES = (
+    "Ala|Alaska|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Iowa|Kan|Ky|La|Maine|Md|Mass|"
+    "Mich|Minn|Miss|Mo|Mont|Neb|Nev|N\\.H|N\\.J|N\\.M|N\\.Y|N\\.C|N\\.D|Ohio|Okla|Ore|Pa|R\\.I|"
+    "S\\.C|S\\.D|Tenn|Texas|Utah|Vt|Va|Wash|W\\.Va|Wis|Wyo|[A-Z]{2}|Alabama|Arizona|Arkansas|"
+    "California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|"
+    "Kansas|Kentucky|Louisiana|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|"
+    "Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|"
+    "North Carolina|North Dakota|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|"
+    "South Dakota|Tennessee|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
+)
+# "in Bluefield, VA": a name followed by a state is a place even if the gazetteer lacks it
+_STATE_SUFFIX = re.compile(rf", (?:{_US_STATES})\.?$")
 _PLACE_PREFIX = frozenset(
     [
         "North",
@@ -225,7 +241,8 @@ def where(
         )
 
     picked: list[str] = []
-    if dateline and not personal(dateline.split(",")[0]):
+    # A dateline is a place by its form; only a known person's name is refused.
+    if dateline and not any(dateline.split(",")[0] in p.split(" ") for p in people):
         picked.append(dateline)
     known = {e.name for e in entities if e.kind == "place"}
     for m in _IN_PLACE.finditer(first.text):
@@ -233,7 +250,7 @@ def where(
         head = place.split(",")[0]
         if _NOT_PLACE_WORD.match(head.split(" ")[0]) or personal(head):
             continue
-        if head in known or head in places():
+        if head in known or head in places() or _STATE_SUFFIX.search(place):
             picked.append(place)
             break
     picked += [
@@ -242,17 +259,27 @@ def where(
         if e.kind == "place" and (e.first <= 2 or e.count >= 2) and not personal(e.name)
     ]
     if not picked:
-        # "the Orlando Police Department said": the city a local agency is named after.
-        for e in entities:
-            agency = _LOCAL_AGENCY.match(e.name)
-            if agency and agency.group(1) in places() and not personal(agency.group(1)):
-                picked.append(agency.group(1))
-                break
+        picked += _agency_city(entities, text, personal)
     unique: list[str] = []
     for name in picked:
         if not any(name.split(",")[0] in u for u in unique):
             unique.append(name)
     return "; ".join(unique[:MAX_WHERE]) or None
+
+
+def _agency_city(
+    entities: Sequence[Entity], text: str, personal: Callable[[str], bool]
+) -> list[str]:
+    """The city a local agency is named after ("the Orlando Police Department said",
+    "Gary police received a call"), as a last resort."""
+    for e in entities:
+        agency = _LOCAL_AGENCY.match(e.name)
+        if agency and agency.group(1) in places() and not personal(agency.group(1)):
+            return [agency.group(1)]
+    m = _CITY_POLICE.search(text[:1500])
+    if m and not personal(m.group(1)) and not _NOT_PLACE_WORD.match(m.group(1).split(" ")[0]):
+        return [m.group(1)]
+    return []
 
 
 def when(sentences: Sequence[Sentence], lead: Sentence, published: date | None) -> str | None:

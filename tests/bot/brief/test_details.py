@@ -202,3 +202,15 @@ def test_dateline_with_a_station_call_sign() -> None:
     brief = summarize(Article("Teen shot", text, PUBLISHED))
     assert brief.introduction.startswith("A teen was shot")
     assert (brief.key_details.where or "").startswith("Lexington")
+
+
+@pytest.mark.parametrize(
+    ("lead", "where"),
+    [
+        ("A young man was shot at an apartment in Bluefield, VA.", "Bluefield, VA"),
+        ("Gary police received a call about a shooting at 9:15 p.m.", "Gary"),
+    ],
+)
+def test_where_from_a_state_suffix_or_a_city_police(lead: str, where: str) -> None:
+    text = f"{lead}\n\nThe victim was taken to hospital."
+    assert summarize(Article("Shooting", text, PUBLISHED)).key_details.where == where
