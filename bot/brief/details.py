@@ -48,6 +48,10 @@ _VERB = re.compile(
     r"[a-z]{3,}ed(?= (?:a|an|the|his|her|its|their|two|three|\d+|in|at|on|to|by|after|"
     r"with|from|up|out|off|into|that|for|over|more|about|him|them|it)\b|[,.]))\b"
 )
+_PROPER_SUBJECT = re.compile(
+    r"(?!(?:The|A|An|This|That|These|Those|It|He|She|They|We|I|His|Her|Its|Their|Our)\b)"
+    r"[A-Z][\w.'’&-]*(?: (?:of |de |the )?[A-Z][\w.'’&-]*){0,4}"
+)
 _LOCAL_NOUN = r"(?:police|officials|authorities|fire|firefighters|prosecutors|officers)\b"
 _SPEECH_VERB = re.compile(r"said|says|say|told|tells|reported|confirmed|announced")
 # Common nouns that name an actor: a lead subject made of these is a Who by itself.
@@ -141,6 +145,9 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
         names.append(e.name)
         if len(picked) == MAX_WHO:
             break
+    if len(picked) < MAX_WHO and _missed_name(subject, names):
+        picked.insert(0, subject)
+        names.insert(0, subject)
     lead_named = any(first.index in e.sentences for e in candidates if e.name in names)
     if not lead_named and subject and _ACTOR_NOUN.search(subject) and len(picked) < MAX_WHO:
         picked.insert(0, subject[:1].upper() + subject[1:])
@@ -213,6 +220,18 @@ def _written_as_surname(name: str, text: str) -> bool:
 _NOT_PLACE = frozenset(
     ["The", "A", "An", "In", "At", "On", "Of", "From", "To", "For", "And", "But", "Near", "Outside"]
 )
+
+
+def _missed_name(subject: str, names: Sequence[str]) -> bool:
+    """True for a lead subject that is a name the entity pass missed ("Apple has unveiled",
+    sentence-initial; "Dr. Sanjay Gupta has been offered", titled): still the actor."""
+    return (
+        bool(subject)
+        and _PROPER_SUBJECT.fullmatch(subject) is not None
+        and not any(n in subject or subject in n for n in names)
+        and not is_non_actor(subject)
+        and subject not in places()
+    )
 
 
 def where(

@@ -214,3 +214,16 @@ def test_dateline_with_a_station_call_sign() -> None:
 def test_where_from_a_state_suffix_or_a_city_police(lead: str, where: str) -> None:
     text = f"{lead}\n\nThe victim was taken to hospital."
     assert summarize(Article("Shooting", text, PUBLISHED)).key_details.where == where
+
+
+@pytest.mark.parametrize(
+    ("lead", "first_who"),
+    [
+        ("Apple has unveiled a thinner MacBook Pro at its developer conference.", "Apple"),
+        ("Dr. Sanjay Gupta has been offered the post of Surgeon General.", "Dr. Sanjay Gupta"),
+    ],
+)
+def test_a_proper_name_subject_is_the_first_who(lead: str, first_who: str) -> None:
+    text = f"{lead}\n\nThe news was welcomed by many."
+    who = summarize(Article("News", text, PUBLISHED)).key_details.who or ""
+    assert who.split("; ")[0].startswith(first_who)
