@@ -1,15 +1,19 @@
 """The embedded summarizer: offline, CPU only, extractive. Pure: text in, Brief out.
 
 1. Labelled key details ("Who: ...") are taken as they are.
-2. The text is cut into paragraphs (boilerplate dropped) and sentences (pysbd).
+2. The text is cleaned (cleanup.py: bylines, datelines, captions, credits, prompts, notices,
+   player text, headings dropped; the dateline's place kept) and cut into paragraphs and
+   sentences (pysbd); a sentence that is page furniture is dropped too.
 3. The Introduction is the lead: 1-3 sentences from the start of the cleaned article
    (25-70 words), skipping an opener only for a named reason (lead_skip_reason). Sentences
    are ranked (lead-biased PageRank over TF-IDF similarity) for the other parts.
-4. Key details come from the sentences themselves: Who and Where from names (entities.py),
-   What from the lead sentence shortened, When from its date phrase resolved against the
-   published date, Why and How from causal and method cues. A detail the article does not
-   give is left out.
-5. Why it matters and Takeaway are further ranked sentences (consequence and forward cues).
+4. Key details come from the lead first (details.py): Who from its subject and the names
+   the opening repeats (never a publisher or agency), Where from the dateline or "in X",
+   When from its date phrase and clock time resolved against the published date, What from
+   the headline when the opening backs it else the lead's main clause, Why and How only on
+   an explicit cue about the main event. A detail the article does not give is left out.
+5. Why it matters and Takeaway are further ranked sentences (consequence and forward cues),
+   none repeating the title, the Introduction or each other.
 6. The grounding check drops any line naming a person, place or date that the source lacks.
 """
 
