@@ -1,51 +1,63 @@
 """The embedded summarizer: offline, CPU only, extractive. Pure: text in, Brief out.
 
 1. Labelled key details ("Who: ...") are taken as they are.
-2. The text is cut into paragraphs (boilerplate dropped) and sentences (pysbd).
-3. Sentences are ranked (lead-biased PageRank over TF-IDF similarity); the Introduction is
-   the best one or two, in article order.
-4. Key details come from the sentences themselves: Who and Where from names (entities.py),
-   What from the lead sentence shortened, When from its date phrase resolved against the
-   published date, Why and How from causal and method cues. A detail the article does not
-   give is left out.
-5. Why it matters and Takeaway are further ranked sentences (consequence and forward cues).
+2. The text is cleaned (cleanup.py: bylines, datelines, captions, credits, prompts, notices,
+   player text, headings dropped; the dateline's place kept) and cut into paragraphs and
+   sentences (pysbd); a sentence that is page furniture is dropped too.
+3. The Introduction is the lead: 1-3 sentences from the start of the cleaned article
+   (25-70 words), skipping an opener only for a named reason (lead_skip_reason). Sentences
+   are ranked (lead-biased PageRank over TF-IDF similarity) for the other parts.
+4. Key details come from the lead first (details.py): Who from its subject and the names
+   the opening repeats (never a publisher or agency), Where from the dateline or "in X",
+   When from its date phrase and clock time resolved against the published date, What from
+   the headline when the opening backs it else the lead's main clause, Why and How only on
+   an explicit cue about the main event. A detail the article does not give is left out.
+5. Why it matters and Takeaway are further ranked sentences (consequence and forward cues),
+   none repeating the title, the Introduction or each other.
 6. The grounding check drops any line naming a person, place or date that the source lacks.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.brief.entities import Entity, extract
+from bot.brief.cleanup import clean, is_clutter
+from bot.brief.details import headline_clause, is_first_person, main_clause, when, where, who
+from bot.brief.entities import extract
 from bot.brief.grounding import Grounding
 from bot.brief.labelled import split_labelled
 from bot.brief.model import MAX_BULLET, MAX_DETAIL, MAX_INTRO, Brief, KeyDetails
 from bot.brief.rank import terms, textrank
 from bot.brief.sentences import Sentence, paragraphs, split
-from bot.brief.when import find_dates, when_line
-
-INTRO_BUDGET = 330
-"""Characters the Introduction aims for: one or two sentences."""
+from bot.brief.when import find_dates
 
 _QUOTE_START = re.compile(r"^[\"“‘']")
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 _WHY_CUES = [
     re.compile(r"\bbecause(?: of)?\b"),
-    re.compile(r"\bdue to\b"),
-    re.compile(r"\b(?:in response to|citing|amid)\b"),
+    # "due to appear in court" is a schedule, not a cause
+    re.compile(
+        r"\bdue to (?!(?:appear|be|face|start|begin|open|close|take|make|return|arrive|meet|"
+        r"stand|give|hold|launch|release|go|visit|speak|testify|resume)\b)"
+    ),
+    re.compile(r"\b(?:in response to|citing)\b"),
     re.compile(r"\bso that\b"),
     re.compile(
-        r"\bto (?:keep up with|meet|cope with|reduce|cut|protect|avoid|comply with|address|"
-        r"save|improve)\b"
+        r"\bto (?:keep up with|meet (?:demand|rising|growing|targets|the demand)|cope with|"
+        r"reduce|cut costs|protect|avoid|comply with|address|save|improve)\b"
     ),
-    re.compile(r"\bafter\b"),
 ]
 _HOW_CUES = [
     re.compile(r"\bpay for [^.,;]{1,40}? (with [^.;]+)"),
-    re.compile(r"\b(?:by (?:\w+ing)\b|using\b|via\b|through (?:a|an|the|its)\b)"),
+    # a method: "by cutting", "using", "via"; not "drive-by shooting", not "by saying"
+    re.compile(
+        r"(?<![\w-])(?:by (?!(?:saying|telling|announcing|shooting|stabbing)\b)\w+ing\b|"
+        r"using\b|via\b)"
+    ),
     re.compile(r"\b(?:in (?:cash|stock|an all-cash deal|a cash-and-stock deal))\b"),
 ]
 _MATTERS = re.compile(
@@ -67,6 +79,7 @@ _APPOSITIVE = re.compile(
     r", (?:a|an|the|which|who|whose|one of)\b[^,]{3,120}?,(?= )|, (?:one of|a|an) [^,]{3,80}$"
 )
 _MISMATCH_RATIO = 0.34
+WHAT_FROM_HEADLINE = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +96,11 @@ def summarize(article: Article) -> Brief:
     """The brief of one article, extractive and grounded. Pure and deterministic."""
     labelled, rest = split_labelled(article.text)
     published = article.published.date() if article.published else None
-    sentences = split(paragraphs(rest))
+    cleaned = clean(rest)
+    # Furniture inside a paragraph ("... Click here to search the archives.") is caught
+    # again sentence by sentence.
+    kept = [s for s in split(paragraphs(cleaned.text)) if not is_clutter(s.text)]
+    sentences = [Sentence(i, s.paragraph, s.text) for i, s in enumerate(kept)]
     if not sentences and article.title.strip():
         sentences = [Sentence(0, 0, " ".join(article.title.split()))]
     grounding = Grounding(f"{article.title}\n{article.text}", published)
@@ -93,14 +110,14 @@ def summarize(article: Article) -> Brief:
     entities = extract(sentences, article.title)
     actors = [e for e in entities if e.kind in ("person", "org")]
     named = {i for e in actors for i in e.sentences}
-    intro = _introduction(sentences, scores, named)
+    intro = _introduction(sentences, named)
     used = {s.index for s in intro}
     lead = next((s for s in intro if s.index in named), intro[0])
     details = {
-        "who": _who(entities, lead),
-        "what": _what(lead),
-        "when": _when(sentences, lead, published),
-        "where": _where(entities, lead),
+        "who": who(entities, intro[0], lead, article.title),
+        "what": _what(lead, article.title, sentences),
+        "when": when(sentences, lead, published),
+        "where": where(entities, intro[0], cleaned.dateline_place, cleaned.text),
         "why": _cue_clause(sentences, scores, _WHY_CUES, lead),
         "how": _cue_clause(sentences, scores, _HOW_CUES, lead),
     }
@@ -112,12 +129,15 @@ def summarize(article: Article) -> Brief:
             if value and (name in labelled or grounding.grounded(value))
         }
     )
-    takeaway = _takeaway(sentences, scores, used)
+    shown = [article.title, *(s.text for s in intro)]
+    takeaway = _takeaway(sentences, scores, used, shown)
     if takeaway and not grounding.grounded(takeaway.text):
         takeaway = None
     if takeaway is not None:
         used.add(takeaway.index)
-    bullets = [b for b in _bullets(sentences, scores, used) if grounding.grounded(b)]
+    if takeaway is not None:
+        shown.append(takeaway.text)
+    bullets = [b for b in _bullets(sentences, scores, used, shown) if grounding.grounded(b)]
     return Brief(
         introduction=_shorten(" ".join(s.text for s in intro), MAX_INTRO),
         key_details=key_details,
@@ -145,44 +165,54 @@ def _is_quote(sentence: Sentence) -> bool:
     return quoted > 0.4 * len(text)
 
 
-def _introduction(
-    sentences: Sequence[Sentence], scores: Sequence[float], named: set[int]
-) -> list[Sentence]:
-    """The best sentence that names a person or organisation (any, if none does), and
-    the next best when both fit the budget, in article order."""
-    candidates = [
-        s
-        for s in sentences
-        if not _is_quote(s) and len(s.text.split()) >= 6 and not s.text.endswith("?")
-    ] or list(sentences)
-    ranked = sorted(candidates, key=lambda s: -scores[s.index])
-    first = next((s for s in ranked if s.index in named), ranked[0])
-    ranked.remove(first)
-    chosen = [first]
-    for s in ranked[1:3]:
-        if sum(len(c.text) for c in chosen) + len(s.text) <= INTRO_BUDGET:
-            chosen.append(s)
+INTRO_MIN_WORDS = 40
+"""Words the Introduction aims for (two sentences of a news lead); never past the max."""
+INTRO_MAX_WORDS = 70
+_FIRST_PERSON = re.compile(r"^(?:I|I'm|I've|We|We're|My|Our|Me)\b|^(?:Like|As) (?:me|us)\b")
+_SCENE_START = re.compile(
+    r"^(?:It (?:was|is|'s)|There (?:was|were|is|are)|Imagine|Picture (?:this|the)|When|As the|"
+    r"On a|In the (?:early|late|dark|cold|heat)|Once upon)\b"
+)
+
+
+def lead_skip_reason(sentence: Sentence, named: set[int]) -> str | None:
+    """Why a lead sentence does not open the Introduction (None: it does). The lead says
+    what happened in news writing; only these named kinds of opener do not."""
+    text = sentence.text
+    if text.rstrip("\"”'’)").endswith("?"):
+        return "question"
+    if _is_quote(sentence):
+        return "quote"
+    if _FIRST_PERSON.match(text):
+        return "first person"
+    if sentence.index not in named and (_SCENE_START.match(text) or len(text.split()) < 5):
+        return "scene-setting"
+    return None
+
+
+def _introduction(sentences: Sequence[Sentence], named: set[int]) -> list[Sentence]:
+    """Lead first: from the first sentence that says what happened, 1-3 sentences in
+    article order, up to INTRO_MAX_WORDS and on until INTRO_MIN_WORDS are reached."""
+    pool = list(sentences[:8])
+    start = next((s for s in pool if lead_skip_reason(s, named) is None), None)
+    if start is None:
+        return [sentences[0]]
+    chosen = [start]
+    words = len(start.text.split())
+    for s in sentences[start.index + 1 :]:
+        if words >= INTRO_MIN_WORDS or len(chosen) == 3:
             break
-    return sorted(chosen, key=lambda s: s.index)
+        if lead_skip_reason(s, named) in ("question", "first person"):
+            continue
+        size = len(s.text.split())
+        if words + size > INTRO_MAX_WORDS:
+            break
+        chosen.append(s)
+        words += size
+    return chosen
 
 
-def _who(entities: Sequence[Entity], lead: Sentence) -> str | None:
-    picked = [
-        e
-        for e in entities
-        if e.kind in ("person", "org")
-        and (lead.index in e.sentences or e.count >= 2 or e.first <= 2 or e.role)
-    ][:4]
-    parts = [f"{e.name} ({e.role})" if e.role else e.name for e in picked]
-    return "; ".join(parts) or None
-
-
-def _where(entities: Sequence[Entity], lead: Sentence) -> str | None:
-    picked = [e for e in entities if e.kind == "place" and (e.first <= 2 or e.count >= 2)][:4]
-    return "; ".join(e.name for e in picked) or None
-
-
-def _what(lead: Sentence) -> str | None:
+def _lead_clause(lead: Sentence) -> str | None:
     text = lead.text.rstrip(".!")
     for mention in sorted(find_dates(text), key=lambda m: -m.start):
         start = mention.start
@@ -196,15 +226,24 @@ def _what(lead: Sentence) -> str | None:
         text = f"{m.group('subject')} {m.group('rest')}"
     text = re.sub(r",? according to [^,]+", "", text)
     text = " ".join(text.replace(" ,", ",").split())
-    return _shorten(text, 200) or None
-
-
-def _when(sentences: Sequence[Sentence], lead: Sentence, published: date | None) -> str | None:
-    for sentence in [lead, *sentences[:2]]:
-        mentions = find_dates(sentence.text, published)
-        if mentions:
-            return when_line(mentions[0])
+    clause = main_clause(text)
+    if clause and not is_first_person(clause):
+        return clause
     return None
+
+
+def _what(lead: Sentence, title: str, sentences: Sequence[Sentence]) -> str | None:
+    """One short clause of the main event: the headline when the opening backs it, else
+    the lead's main clause; never first person, never a cut sentence."""
+    opening = {t for s in sentences[: lead.index + 3] for t in terms(s.text)}
+    headline = headline_clause(title, opening, terms)
+    if WHAT_FROM_HEADLINE and headline:
+        return headline
+    return _lead_clause(lead) or headline or None
+
+
+CUE_SHARED_TERMS = 2
+"""Content words a cue sentence shares with the lead to be about the main event."""
 
 
 def _cue_clause(
@@ -213,43 +252,82 @@ def _cue_clause(
     cues: Sequence[re.Pattern[str]],
     lead: Sentence,
 ) -> str | None:
-    pool = [s for s in sentences if not _is_quote(s)]
-    pool = pool[: max(3, int(len(pool) * 0.6))]
-    for number, cue in enumerate(cues):
+    """The clause after an explicit cue ("because", "by using") in a sentence about the
+    main event: the lead, or an opening sentence sharing its content words. Empty beats
+    wrong, so a cue elsewhere in the article is not used."""
+    event = set(terms(lead.text))
+    pool = [
+        s
+        for s in sentences[: max(lead.index + 4, 5)]
+        if not _is_quote(s)
+        and (s.index == lead.index or len(event & set(terms(s.text))) >= CUE_SHARED_TERMS)
+    ]
+    for cue in cues:
         matches = [(s, m) for s in pool if (m := cue.search(s.text))]
-        if number == len(cues) - 1 and cue.pattern == r"\bafter\b":
-            matches = [(s, m) for s, m in matches if s.index <= max(lead.index, 1)]
         if not matches:
             continue
         sentence, m = max(matches, key=lambda sm: scores[sm[0].index])
         clause = m.group(1) if m.groups() else sentence.text[m.start() :]
-        clause = _shorten(clause.rstrip(".!"), 200)
-        if len(clause.split()) >= 3:
+        clause = main_clause(clause)
+        if len(clause.split()) >= 3 and not is_first_person(clause):
             return clause[:1].upper() + clause[1:]
     return None
 
 
-def _bullets(sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]) -> list[str]:
-    pool = [
-        s
-        for s in sentences
-        if s.index not in used and not _is_quote(s) and len(s.text.split()) >= 7
-    ]
+REPEAT_SHARE = 0.6
+"""A line whose content words are this much inside another shown line repeats it."""
+
+
+def repeats(text: str, others: Sequence[str]) -> bool:
+    """True when most of the text's content words are already in one of the other lines
+    (the title, the Introduction, an earlier bullet): it would say the same thing twice."""
+    mine = _term_set(text)
+    if not mine:
+        return True
+    return any(
+        len(mine & (theirs := _term_set(other))) >= REPEAT_SHARE * min(len(mine), len(theirs))
+        for other in others
+        if other
+    )
+
+
+@functools.lru_cache(maxsize=2048)
+def _term_set(text: str) -> frozenset[str]:
+    # cached: the title and Introduction are compared with every candidate line
+    return frozenset(terms(text))
+
+
+def _fresh(s: Sentence, shown: Sequence[str]) -> bool:
+    return not _is_quote(s) and not is_clutter(s.text) and not repeats(s.text, shown)
+
+
+def _bullets(
+    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int], shown: list[str]
+) -> list[str]:
+    """Up to three ranked sentences, weighted by consequence cues, none repeating the title,
+    the Introduction, the Takeaway or each other, none page furniture."""
+    pool = [s for s in sentences if s.index not in used and len(s.text.split()) >= 7]
 
     def weight(s: Sentence) -> float:
         return scores[s.index] * (1.0 + 0.4 * min(len(_MATTERS.findall(s.text)), 3))
 
-    chosen = sorted(pool, key=lambda s: -weight(s))[:3]
+    chosen: list[Sentence] = []
+    for s in sorted(pool, key=lambda s: -weight(s)):
+        if _fresh(s, [*shown, *(c.text for c in chosen)]):
+            chosen.append(s)
+            if len(chosen) == 3:
+                break
     return [_shorten(s.text, MAX_BULLET) for s in sorted(chosen, key=lambda s: s.index)]
 
 
 def _takeaway(
-    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int]
+    sentences: Sequence[Sentence], scores: Sequence[float], used: set[int], shown: list[str]
 ) -> Sentence | None:
-    """A forward-looking sentence from the second half, else its last statement."""
+    """A forward-looking sentence from the second half, else its last statement; never a
+    repeat of the title or Introduction, never a credit line, notice or prompt."""
     half = len(sentences) // 2
-    pool = [s for s in sentences[half:] if s.index not in used and not _is_quote(s)]
-    pool = [s for s in pool if len(s.text.split()) >= 5]
+    pool = [s for s in sentences[half:] if s.index not in used and len(s.text.split()) >= 5]
+    pool = [s for s in pool if _fresh(s, shown) and not s.text.rstrip().endswith("?")]
     forward = [s for s in pool if _FORWARD.search(s.text)]
     if forward:
         return max(forward, key=lambda s: (scores[s.index], s.index))

@@ -424,6 +424,9 @@ def _classify(name: str, context_before: str, context_after: str) -> Kind:
             return "person"
         if re.match(r"^,\s+(?:the |a )?[a-z ]{0,30}\b(?:at|of)\b", context_after):
             return "person"
+        # "Destin Burks, 17, was arrested": an age after a name marks a person
+        if re.match(r"^,\s+(?:age |aged )?\d{1,3},", context_after):
+            return "person"
     if DEMONYMS_AND_LANGUAGES.match(name) and len(words) == 1 and name not in places():
         return "other"
     return "other"

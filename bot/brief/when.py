@@ -121,11 +121,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "relative_day",
         re.compile(
             r"\b(?P<word>today|tonight|yesterday|tomorrow|this morning|this afternoon|"
-            r"this evening)\b",
+            r"this evening|last night)\b(?:(?<=yesterday) (?:morning|afternoon|evening))?",
             re.IGNORECASE,
         ),
     ),
-    ("weekday", re.compile(r"\b(?:(?P<rel>last|next|this) )?" + _WEEKDAY + r"\b")),
+    (
+        "weekday",
+        re.compile(
+            r"\b(?:(?P<rel>last|next|this) |(?:early|late|overnight) )?"
+            + _WEEKDAY
+            + r"\b(?: (?:morning|afternoon|evening|night))?"
+        ),
+    ),
     (
         "in_month",
         re.compile(
@@ -303,7 +310,7 @@ def _relative_unit(m: re.Match[str], published: date, _future: bool) -> DateRang
 
 
 def _relative_day(m: re.Match[str], published: date, _future: bool) -> DateRange | None:
-    offset = {"yesterday": -1, "tomorrow": 1}.get(m["word"].lower(), 0)
+    offset = {"yesterday": -1, "tomorrow": 1, "last night": -1}.get(m["word"].lower(), 0)
     return _day_range(published + timedelta(days=offset))
 
 
@@ -387,6 +394,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
                 m.groupdict().get("y") or m.groupdict().get("y2")
             ):
                 relative = True
+            if _inside_name(kind, text, start, end):
+                continue
             if kind == "weekday":
                 after = text[end : end + 40]
                 absolute = re.match(
@@ -397,6 +406,45 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             found.append(DateMention(m.group(0), start, end, resolved, relative))
             taken.append((start, end))
     return sorted(found, key=lambda d: d.start)
+
+
+# A capitalised word right before a weekday or "today" makes it part of a name
+# ("Sheffield Wednesday", "USA Today"); "On", "Last", "By" and the like do not.
+_NAME_BEFORE = re.compile(r"(?<![.!?:;\"“])\b(?P<word>[A-Z][\w&.'’-]*) $")
+_NOT_NAME_WORDS = frozenset(
+    [
+        *("On", "By", "Last", "Next", "This", "Until", "Since", "From", "Early", "Late"),
+        *("And", "Or"),
+        # newswire style: "Police Tuesday arrested ..."
+        *("Police", "Officials", "Authorities", "Prosecutors", "Investigators", "Officers"),
+    ]
+)
+
+
+def _inside_name(kind: str, text: str, start: int, end: int) -> bool:
+    """True for a date word that is part of a name or a modifier, not a date: "Sheffield
+    Wednesday", "USA TODAY", "today's AI industry"."""
+    if kind not in ("weekday", "relative_day"):
+        return False
+    phrase = text[start:end]
+    if kind == "relative_day" and (phrase.isupper() or re.match(r"['’]s\b", text[end : end + 3])):
+        return True
+    before = _NAME_BEFORE.search(text[max(0, start - 40) : start])
+    return before is not None and before.group("word") not in _NOT_NAME_WORDS
+
+
+CLOCK = re.compile(
+    r"\b(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b|a\.m\b|p\.m\b)|"
+    r"\b(?:[01]?\d|2[0-3]):[0-5]\d(?: ?(?:GMT|BST|UTC|ET|EST|EDT|CET|PT|PST|PDT|local time))?\b|"
+    r"\b(?:noon|midnight)\b",
+    re.IGNORECASE,
+)
+
+
+def find_clock(text: str) -> str | None:
+    """The first clock time of a text as written ("6am", "10:30 p.m."), None if none."""
+    m = CLOCK.search(text)
+    return m.group(0).strip() if m else None
 
 
 def format_range(r: DateRange) -> str:
