@@ -57,7 +57,7 @@ __all__ = [
     "threshold_for",
 ]
 
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
 """Bumped whenever `fingerprint` changes: fingerprints of other versions never match, so a
 stored one of an older version should be recomputed (or the item left unmatched)."""
 
@@ -254,6 +254,8 @@ class Fingerprint:
     """Quantity (normalised value) to evidence weight."""
     words: int = 0
     """Words of text read (at most `LEAD_WORDS`): how much the fingerprint knows."""
+    facts: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
+    """Facts stated (`_facts`): kind ("day", "age", "mag") to values."""
     version: int = FINGERPRINT_VERSION
     # Derived from `names` for matching; not stored.
     _phrases: tuple[tuple[frozenset[str], float], ...] = field(
@@ -278,6 +280,7 @@ class Fingerprint:
                 "names": sorted(self.names),
                 "numbers": dict(self.numbers),
                 "words": self.words,
+                "facts": {kind: sorted(values) for kind, values in self.facts.items()},
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -300,6 +303,10 @@ class Fingerprint:
                 names=frozenset(str(n) for n in raw["names"]),
                 numbers={str(k): float(v) for k, v in raw["numbers"].items()},
                 words=int(raw.get("words", 0)),
+                facts={
+                    str(kind): frozenset(str(v) for v in values)
+                    for kind, values in raw.get("facts", {}).items()
+                },
                 version=int(raw["v"]),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
@@ -578,6 +585,122 @@ def _numbers(text: str) -> dict[str, float]:
     return found
 
 
+# --------------------------------------------------------------------------- facts
+#
+# Facts two reports of one event cannot disagree on: the day it happened, the ages of the
+# people in it, an earthquake's magnitude. (Death tolls and counts of the injured were
+# tried: reports of one event update them, and they cost more recall than they saved.)
+# Two reports of one kind of event on different occasions (the same boxer's two title
+# fights, two shootings in one city in one week) share names and vocabulary; they give
+# different facts (#19).
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        (
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        )
+    )
+    for m in names.split()
+}
+_DAY_WORDS = re.compile(
+    r"\b(?:(?:on|late|early|last|this|since)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)\b|\b(?P<rel>yesterday|today|tonight|this morning|"
+    r"this afternoon|this evening)\b",
+    re.IGNORECASE,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b"
+    rf"|\b(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH})\b",
+    re.IGNORECASE,
+)
+_FUTURE_BEFORE = re.compile(
+    r"\b(?:will|next|until|scheduled|set|due|expected|plans?)\W+(?:\w+\W+){0,3}$", re.IGNORECASE
+)
+_AGE = re.compile(
+    r"\b(?P<n>\d{1,3})[\s-]years?[\s-]old\b|\baged?\s+(?P<n2>\d{1,3})\b"
+    r"|(?<=[A-Za-z]),\s(?P<n3>\d{1,3}),\s",
+    re.IGNORECASE,
+)
+_MAGNITUDE = re.compile(
+    r"\bmagnitude(?:\s+of)?\s+(?P<n>\d\.\d)\b|\b(?P<n2>\d\.\d)[\s-]*(?:-\s*)?magnitude\b",
+    re.IGNORECASE,
+)
+_FACT_KINDS = frozenset({"day", "age", "mag"})
+_FACT_DAYS = 1
+"""Two days are one event's when at most this many days apart (late Friday, early
+Saturday; a report dated by its publisher's time zone)."""
+
+
+def _facts(text: str, published: datetime) -> dict[str, frozenset[str]]:
+    """The facts an item states: kind to values. "day": the days (ISO) it says things
+    happened, read relative to its publication ("Saturday" is the last Saturday on or
+    before it; not a day it says is to come); "age"; "mag" (an earthquake's magnitude)."""
+    found: dict[str, set[str]] = {}
+    today = published.date()
+    for m in _DAY_WORDS.finditer(text):
+        if _FUTURE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        if m.group("wd"):
+            back = (today.weekday() - _WEEKDAYS.index(m.group("wd").lower())) % 7
+        else:
+            back = 1 if m.group("rel").lower() == "yesterday" else 0
+        found.setdefault("day", set()).add((today - timedelta(days=back)).isoformat())
+    for m in _DATE.finditer(text):
+        month = _MONTHS[(m.group("mon") or m.group("mon2")).lower()[:3]]
+        day = int(m.group("d") or m.group("d2"))
+        try:
+            when = today.replace(month=month, day=day)
+        except ValueError:
+            continue
+        if (when - today).days > 31:  # "Dec. 30" read on Jan. 2
+            try:
+                when = when.replace(year=when.year - 1)
+            except ValueError:
+                continue
+        if (when - today).days <= 1:  # a date to come is not when it happened
+            found.setdefault("day", set()).add(when.isoformat())
+    for kind, pattern in (("age", _AGE), ("mag", _MAGNITUDE)):
+        for m in pattern.finditer(text):
+            raw = next(g for g in m.groups() if g is not None and g[:1].isalnum())
+            found.setdefault(kind, set()).add(raw.lstrip("0") or "0")
+    return {kind: frozenset(values) for kind, values in found.items()}
+
+
+def _contradicts(a: Fingerprint, b: Fingerprint) -> str | None:
+    """The kind of fact `a` and `b` both state and disagree on, else None."""
+    for kind, values in a.facts.items():
+        other = b.facts.get(kind) if kind in _FACT_KINDS else None
+        if not other or not values.isdisjoint(other):
+            continue
+        if kind == "day":
+            days = [datetime.fromisoformat(d).toordinal() for d in values]
+            if any(
+                abs(d - datetime.fromisoformat(o).toordinal()) <= _FACT_DAYS
+                for d in days
+                for o in other
+            ):
+                continue
+        return kind
+    return None
+
+
 # --------------------------------------------------------------------------- fingerprint
 
 
@@ -631,6 +754,7 @@ def fingerprint(story: StoryText) -> Fingerprint:
         names=frozenset(names),
         numbers=_numbers(f"{title}\n{text}"),
         words=read,
+        facts=_facts(f"{title}\n{text}", published.astimezone(UTC)),
     )
 
 
@@ -687,6 +811,8 @@ def same_story(a: Fingerprint, b: Fingerprint) -> float:
     if a._name_words.isdisjoint(b._name_words) and a.numbers.keys().isdisjoint(b.numbers):
         return 0.0
 
+    if _contradicts(a, b) is not None:
+        return 0.0
     specific = _shared_names(a, b) + _shared_numbers(a, b)
     if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b) < MIN_EVENT:
         return 0.0
