@@ -52,6 +52,7 @@ __all__ = [
     "StoryText",
     "best_match",
     "best_story",
+    "common_names",
     "fingerprint",
     "same_story",
     "threshold_for",
@@ -93,6 +94,9 @@ MIN_EVENT = 2.0
 """Below this much evidence of one event (`_event_evidence`), never the same story: two
 reports of one topic share its vocabulary and often its subject, place or institution;
 two reports of one event share more than one of the actors, places and figures (#19)."""
+COMMON_STORIES = 2
+W_COMMON_NAME = 0.4
+"""A name word this many recent stories use is weak evidence (`common_names`)."""
 TIME_GRACE_HOURS = 24.0
 TIME_DECAY_HOURS = 96.0
 """Beyond the grace period, the score is divided by 1 + (hours - grace) / decay."""
@@ -706,7 +710,7 @@ def _contradicts(a: Fingerprint, b: Fingerprint) -> str | None:
 
 def fingerprint(story: StoryText) -> Fingerprint:
     """The matcher's view of one item. Never raises on any text."""
-    title = _fold(story.title[:MAX_INPUT_CHARS])
+    title = _without_outlet(_fold(story.title[:MAX_INPUT_CHARS]))
     text, read = _lead(_fold(story.text[:MAX_INPUT_CHARS]), LEAD_WORDS)
     title_words = _words(title)
     text_words = _words(text)
@@ -758,6 +762,29 @@ def fingerprint(story: StoryText) -> Fingerprint:
     )
 
 
+_TITLE_TAIL = re.compile(r"\s+[-|]\s+(?P<tail>(?:(?!\s[-|]\s).)+)$")
+
+
+def _without_outlet(title: str) -> str:
+    """The title without the outlet's name that feeds append to it ("Two shot in Dayton -
+    WHIO TV 7 and WHIO Radio", "... | Reuters"): every outlet's name would otherwise be a
+    name that all its stories share."""
+    for _ in range(2):
+        m = _TITLE_TAIL.search(title)
+        if m is None:
+            break
+        tail = m.group("tail").split()
+        head = title[: m.start()]
+        looks_like_a_name = all(
+            w[0].isupper() or w[0].isdigit() or not w[0].isalnum() or w.lower() in _STOPWORDS
+            for w in tail
+        )
+        if not (looks_like_a_name or "." in m.group("tail")) or len(head.split()) < 4:
+            break
+        title = head
+    return title
+
+
 def _lead(text: str, limit: int) -> tuple[str, int]:
     """The text up to its `limit`-th word, and how many words that is."""
     count = 0
@@ -800,10 +827,11 @@ def _terms(words: Iterable[_Word], names: frozenset[str]) -> Iterable[str]:
 # --------------------------------------------------------------------------- matching
 
 
-def same_story(a: Fingerprint, b: Fingerprint) -> float:
+def same_story(a: Fingerprint, b: Fingerprint, common: frozenset[str] = frozenset()) -> float:
     """How surely `a` and `b` report the same story: a score in [0, 1], symmetric; above
     `THRESHOLD` means the same story. 0 for two items of the same source, or fingerprints
-    of different versions."""
+    of different versions. `common`: name words many recent stories use (`common_names`),
+    weak evidence."""
     if a.version != b.version or a.source == b.source:
         return 0.0
     # Most pairs share neither a name nor a figure, so no evidence of one event: a set
@@ -813,8 +841,8 @@ def same_story(a: Fingerprint, b: Fingerprint) -> float:
 
     if _contradicts(a, b) is not None:
         return 0.0
-    specific = _shared_names(a, b) + _shared_numbers(a, b)
-    if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b) < MIN_EVENT:
+    specific = _shared_names(a, b, common) + _shared_numbers(a, b)
+    if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b, common) < MIN_EVENT:
         return 0.0
 
     small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
@@ -829,25 +857,25 @@ def same_story(a: Fingerprint, b: Fingerprint) -> float:
     return max(0.0, min(1.0, score))
 
 
-def _shared_names(a: Fingerprint, b: Fingerprint) -> float:
+def _shared_names(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     """Evidence from names: each side's names the other side also uses (as a name, or as a
     word where it missed it as a name), averaged over the two sides."""
-    return (_covered_names(a, b) + _covered_names(b, a)) / 2
+    return (_covered_names(a, b, common) + _covered_names(b, a, common)) / 2
 
 
-def _event_evidence(a: Fingerprint, b: Fingerprint) -> float:
+def _event_evidence(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     """Evidence that `a` and `b` report one event, not only one topic: names each side
     uses that the other also uses as a name (a word of the other's text is not enough:
     "hospital" or "police" in any shooting report), plus shared figures (amounts, counts
     with a unit, times of day; not bare small numbers or years)."""
-    names = (_named_by(a, b) + _named_by(b, a)) / 2
+    names = (_named_by(a, b, common) + _named_by(b, a, common)) / 2
     figures = sum(
         min(w, b.numbers[k]) for k, w in a.numbers.items() if k in b.numbers and w >= W_TIME
     )
     return names + figures
 
 
-def _named_by(a: Fingerprint, b: Fingerprint) -> float:
+def _named_by(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     """`a`'s names that `b` also names, each thing once: "South Bend" and "South Bend
     Police" are one piece of evidence (the place), not two."""
     total = 0.0
@@ -855,7 +883,7 @@ def _named_by(a: Fingerprint, b: Fingerprint) -> float:
     for words, weight in sorted(a._phrases, key=lambda p: -len(p[0])):
         shared = words & b._name_words
         if shared and not shared <= seen:
-            total += weight
+            total += _weight(words, weight, common)
             seen |= shared
     return total
 
@@ -868,12 +896,33 @@ def _years_differ(a: Fingerprint, b: Fingerprint) -> bool:
     return bool(years_a) and bool(years_b) and years_a.isdisjoint(years_b)
 
 
-def _covered_names(a: Fingerprint, b: Fingerprint) -> float:
+def _covered_names(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     total = 0.0
     for words, weight in a._phrases:
         if not words.isdisjoint(b._name_words) or any(w in b.terms for w in words):
-            total += weight
+            total += _weight(words, weight, common)
     return total
+
+
+def _weight(words: frozenset[str], weight: float, common: frozenset[str]) -> float:
+    """A name's weight as evidence: that of a generic name when many recent stories use
+    it ("Klitschko" in a week of his fights, a city's police in its shootings)."""
+    return min(weight, W_COMMON_NAME) if words <= common else weight
+
+
+def common_names(
+    new: Fingerprint, stories: Sequence[tuple[int, Sequence[Fingerprint]]]
+) -> frozenset[str]:
+    """The words of `new`'s names that at least `COMMON_STORIES` of the stories use as
+    names: they say which kind of story, not which one (#19)."""
+    counts: dict[str, int] = {}
+    for _, members in stories:
+        used: set[str] = set()
+        for member in members:
+            used |= new._name_words & member._name_words
+        for word in used:
+            counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if n >= COMMON_STORIES)
 
 
 def _shared_numbers(a: Fingerprint, b: Fingerprint) -> float:
@@ -921,20 +970,21 @@ def best_story(
     the stories it joins, the one it matches best, on a tie the earliest. None if none."""
     best_key: int | None = None
     best: tuple[float, float] = (0.0, 0.0)
+    common = common_names(new, stories)
     for key, members in stories:
         if not members or abs(members[0].published - new.published) > window:
             continue
-        score = _story_score(new, members)
+        score = _story_score(new, members, common)
         rank = (score, -members[0].published.timestamp())
         if score > 0.0 and (best_key is None or rank > best):
             best_key, best = key, rank
     return best_key
 
 
-def _story_score(new: Fingerprint, members: Sequence[Fingerprint]) -> float:
+def _story_score(new: Fingerprint, members: Sequence[Fingerprint], common: frozenset[str]) -> float:
     """How far above the bar `new` scores against the story: against its first post, else
     the median margin over members when most of them pass. 0 when it does not join."""
-    margins = [same_story(new, m) - threshold_for(new, m) for m in members]
+    margins = [same_story(new, m, common) - threshold_for(new, m) for m in members]
     if margins[0] > 0:
         return margins[0]
     passed = sorted((m for m in margins if m > 0), reverse=True)

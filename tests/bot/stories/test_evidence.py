@@ -88,3 +88,36 @@ def test_facts_survive_json() -> None:
     made = fp("Quake", "A 6.1-magnitude quake hit on Sunday; a girl, 9, was hurt.", "a")
     assert Fingerprint.from_json(made.to_json()) == made
     assert made.facts == {"day": {"2026-03-08"}, "mag": {"6.1"}, "age": {"9"}}
+
+
+def test_a_name_many_recent_stories_use_is_weak_evidence() -> None:
+    from bot.stories.cluster import best_story, common_names
+
+    fight = "Oleg Brandt retained his heavyweight titles against {who} in {where} on Saturday."
+    new = fp("Brandt stops Pavel Kern", fight.format(who="Pavel Kern", where="Hamburg"), "new")
+    others = [
+        fp("Brandt beats Ray Soto", fight.format(who="Ray Soto", where="Essen"), "a"),
+        fp("Brandt defends belts", fight.format(who="Tom Hale", where="Bonn"), "b"),
+    ]
+    stories = [(i, [o]) for i, o in enumerate(others)]
+    assert "brandt" in common_names(new, stories)
+    assert best_story(new, stories) is None
+    # The same report from another outlet shares the opponent and the place too.
+    same = fp("Brandt stops Kern in Hamburg", fight.format(who="Pavel Kern", where="Hamburg"), "c")
+    assert best_story(new, [*stories, (9, [same])]) == 9
+
+
+def test_a_name_few_recent_stories_use_keeps_its_weight() -> None:
+    from bot.stories.cluster import common_names
+
+    new = fp("Brandt stops Kern", "Oleg Brandt beat Pavel Kern in Hamburg on Saturday.", "new")
+    other = fp("Storm hits Hamburg port", "A storm closed the port of Hamburg on Saturday.", "a")
+    assert common_names(new, [(1, [other])]) == frozenset()
+
+
+def test_the_outlet_appended_to_a_title_is_not_read() -> None:
+    a = fp("Two shot in Dayton bar - WXYZ News 7 Dayton, Weather & Sports", "", "a")
+    b = fp("Bridge closed after crash - WXYZ News 7 Dayton, Weather & Sports", "", "b")
+    assert not a.names & b.names
+    kept = fp("Fire at mill may have been arson - police", "", "c")
+    assert "polic" in kept.title
