@@ -65,7 +65,7 @@ stored one of an older version should be recomputed (or the item left unmatched)
 THRESHOLD = 0.42
 """`same_story` scores above this are the same story when both items have a lead of
 `LEAD_WORDS` words; see `threshold_for` for shorter ones."""
-THRESHOLD_TITLES = 0.55
+THRESHOLD_TITLES = 0.45
 """The threshold when one of the two items is a bare title: calibrated on the development
 set (bench/cluster.py); up to `SHORT_WORDS` words of text the threshold moves linearly
 between the two."""
