@@ -197,7 +197,7 @@ async def _build(
     def on_state_change() -> None:
         wake(scheduler, ALERT_JOB)
 
-    briefs = BriefService(storage, fetcher, make_llm(settings))
+    briefs = BriefService(storage, fetcher, make_llm(settings), clock=clock)
     alerts = Alerts(storage, sender, clock)
     return App(
         settings=settings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import logging
 import os
 import sys
@@ -14,7 +15,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 from bot import __version__
 from bot.errors import ConfigError, NewsdeskError, NotFound, explain
@@ -75,37 +85,96 @@ def cmd_check(_: argparse.Namespace) -> int:
         settings = Settings()
     except ValidationError as exc:
         problems = settings_problems(exc)
-        settings = None
     else:
-        problems = []
-    if settings is not None:
-        if not settings.token():
+        problems = [*_database_problems(settings), *_install_problems()]
+        token = settings.token()
+        if not token:
             problems.append(
                 "DISCORD_TOKEN is not set: put the bot token in .env or the environment."
             )
-        problem = database_problem(settings.database)
-        if problem:
-            problems.append(problem)
-        elif settings.database.exists():
-            from storage import Storage
-            from storage.migrations import pending
-
-            try:
-                storage = Storage(settings.database, run_migrations=False)
-                if not storage.integrity_ok():
-                    problems.append(f"The database {settings.database} failed its integrity check.")
-                waiting = pending(storage.db)
-                if waiting:
-                    out.print(f"• {len(waiting)} migration(s) will run at the next start.")
-                storage.close()
-            except StoreError as exc:
-                problems.append(str(exc))
+        else:
+            problems.extend(asyncio.run(_discord_problems(settings, token)))
     for problem in problems:
         err.print(f"[red]✗[/] {problem}", highlight=False)
     if problems:
         return 1
-    out.print("[green]✓[/] Configuration and database are fine.")
+    out.print("[green]✓[/] Configuration, database and token are fine.")
     return 0
+
+
+def _database_problems(settings: Settings) -> list[str]:
+    problem = database_problem(settings.database)
+    if problem:
+        return [problem]
+    if not settings.database.exists():
+        return []
+    from storage import Storage
+    from storage.migrations import pending
+
+    try:
+        storage = Storage(settings.database, run_migrations=False)
+        try:
+            waiting = pending(storage.db)
+            if waiting:
+                out.print(f"• {len(waiting)} migration(s) will run at the next start.")
+            if not storage.integrity_ok():
+                return [f"The database {settings.database} failed its integrity check."]
+        finally:
+            storage.close()
+    except StoreError as exc:
+        return [str(exc)]
+    return []
+
+
+def _install_problems() -> list[str]:
+    from bot.pipeline.article import fulltext_unavailable
+
+    problem = fulltext_unavailable()
+    return [f"{problem[0].upper()}{problem[1:]}."] if problem else []
+
+
+async def _discord_problems(settings: Settings, token: str) -> list[str]:
+    """Ask Discord who the token belongs to; say how to invite the bot."""
+    import aiohttp
+
+    from bot.shell.identity import bot_identity, invite_url
+
+    try:
+        name, application_id = await bot_identity(settings, token)
+    except ConfigError as exc:
+        return [exc.user_message]
+    except (OSError, aiohttp.ClientError, TimeoutError) as exc:
+        out.print(
+            f"• Discord could not be reached to check the token ({type(exc).__name__}); "
+            "`newsdesk run` will keep trying."
+        )
+        return []
+    out.print(f"• The token belongs to {name} (application {application_id}).")
+    out.print(f"• Invite it to a server: {invite_url(application_id)}")
+    return []
+
+
+def cmd_invite(_: argparse.Namespace) -> int:
+    """The invite URL; the application id is read from the token (no network needed)."""
+    from bot.shell.identity import invite_url
+
+    settings = load_settings()
+    application_id = application_id_of(settings.token() or "")
+    if application_id is None:
+        err.print("[red]✗[/] DISCORD_TOKEN is not set or is not a bot token.")
+        return 2
+    print(invite_url(application_id))
+    return 0
+
+
+def application_id_of(token: str) -> int | None:
+    """A bot token starts with the bot's id in base64: the application id of a bot."""
+    head = token.split(".", 1)[0]
+    try:
+        text = base64.b64decode(head + "=" * (-len(head) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return int(text) if text.isdigit() else None
 
 
 # --- run -----------------------------------------------------------------------------------
@@ -230,13 +299,32 @@ def cmd_preview(args: argparse.Namespace) -> int:
 IMPORT_CONCURRENCY = 250
 
 
+class AverageRate(ProgressColumn):
+    """Feeds a second over the whole run: steady, where a windowed speed and the time left
+    jump with every slow feed."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0
+        rate = task.completed / elapsed if elapsed > 0.5 else 0
+        return Text(f"{rate:,.0f} feeds/s" if rate else "", style="progress.data.speed")
+
+
+PROGRESS_COLUMNS = (
+    TextColumn("{task.description}"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    AverageRate(),
+    TimeElapsedColumn(),
+)
+
+
 async def _import(
     settings: Settings, feeds: list[OpmlFeed], guild: int, channel: int
 ) -> Counter[str]:
     from bot.app import open_app
 
     async with open_app(settings) as app:
-        with Progress(console=err) as progress:
+        with Progress(*PROGRESS_COLUMNS, console=err) as progress:
             task = progress.add_task("Importing feeds", total=len(feeds))
 
             async def advance(done: int) -> None:
@@ -263,21 +351,17 @@ def cmd_sources_import(args: argparse.Namespace) -> int:
     setup_logging("WARNING", secrets=_secrets(settings))
     # Every file is read before any feed is added: a typo in the last name adds nothing.
     # The files are then imported together, in one run (one start, one wait for slow feeds).
-    feeds: dict[str, OpmlFeed] = {}
-    repeated = 0
+    feeds: list[OpmlFeed] = []
     for file in args.file:
         try:
-            for feed in read_opml(Path(file).read_bytes()):
-                repeated += feed.url in feeds
-                feeds.setdefault(feed.url, feed)
+            feeds.extend(read_opml(Path(file).read_bytes()))
         except OSError as exc:
             err.print(f"[red]✗[/] Cannot read {file}: {exc.strerror}.")
             return 1
         except NewsdeskError as exc:
             err.print(f"[red]✗[/] {file}: {exc.message}")
             return 1
-    counts = asyncio.run(_import(settings, list(feeds.values()), args.guild, args.channel))
-    counts["duplicate"] += repeated  # listed by an earlier file
+    counts = asyncio.run(_import(settings, feeds, args.guild, args.channel))
     out.print(
         f"{counts['added']} added, {counts['duplicate']} duplicate, {counts['failed']} failed"
     )
@@ -313,38 +397,127 @@ def _secrets(settings: Settings) -> list[str]:
     return [v for v in values if v]
 
 
+IDS_HELP = (
+    "Server and channel ids: in Discord, turn on Developer Mode (User Settings > Advanced), "
+    "then right-click the server or channel and choose Copy ID."
+)
+CONFIG_HELP = "Settings come from the environment and a .env file (see .env.example)."
+
+
+def _verb(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    func: object,
+    epilog: str = CONFIG_HELP,
+) -> argparse.ArgumentParser:
+    verb = verbs.add_parser(name, help=summary, description=description, epilog=epilog)
+    verb.set_defaults(func=func)
+    return verb
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="newsdesk", description="A Discord newsletter bot.")
+    root = argparse.ArgumentParser(
+        prog="newsdesk",
+        description="A Discord newsletter bot: polls news feeds, keeps an archive, posts each "
+        "story once as a brief.",
+        epilog=f"{CONFIG_HELP} `newsdesk VERB --help` explains each verb.",
+    )
     root.add_argument("--version", action="version", version=f"newsdesk {__version__}")
-    verbs = root.add_subparsers(dest="verb", required=True)
-    verbs.add_parser("run", help="run the bot (migrates the database first)").set_defaults(
-        func=cmd_run
+    verbs = root.add_subparsers(dest="verb", required=True, metavar="VERB")
+    _verb(
+        verbs,
+        "run",
+        "run the bot",
+        "Run the bot: migrate the database, connect to Discord, poll and post until Ctrl-C or "
+        "SIGTERM. Needs DISCORD_TOKEN. Exit codes: 0 stopped on request, 1 Discord refused "
+        "the token or ended the session, 2 configuration missing or invalid.",
+        cmd_run,
     )
-    verbs.add_parser("check", help="validate configuration and database").set_defaults(
-        func=cmd_check
+    _verb(
+        verbs,
+        "check",
+        "check configuration, database, install and token",
+        "Check the configuration, the database file, the install (full-text extraction) and, "
+        "when Discord can be reached, the token: prints the bot's name and the invite link. "
+        "Exits 1 with one sentence per problem.",
+        cmd_check,
     )
-    poll = verbs.add_parser("poll", help="poll due sources without connecting to Discord")
-    poll.add_argument("--once", action="store_true", help="poll every due source once and exit")
-    poll.set_defaults(func=cmd_poll)
-    sync = verbs.add_parser("sync-commands", help="register the slash commands")
+    _verb(
+        verbs,
+        "invite",
+        "print the link that invites the bot to a server",
+        "Print the OAuth2 link that adds the bot to a server, with exactly the scopes (bot, "
+        "applications.commands) and permissions newsdesk uses. Reads the application id from "
+        "DISCORD_TOKEN; no network needed.",
+        cmd_invite,
+    )
+    poll = _verb(
+        verbs,
+        "poll",
+        "poll due sources once, without Discord",
+        "Poll every due source once, store new items, make their briefs and queue their "
+        "posts (the bot posts them when it runs), then print counts.",
+        cmd_poll,
+    )
+    poll.add_argument("--once", action="store_true", help="required: poll once and exit")
+    sync = _verb(
+        verbs,
+        "sync-commands",
+        "register the slash commands now",
+        "Register the slash commands with Discord now (the bot also does it at start when "
+        "they changed).",
+        cmd_sync_commands,
+        epilog=IDS_HELP,
+    )
     sync.add_argument(
-        "--guild", type=int, help="register to this guild only (fast, for development)"
+        "--guild", type=int, metavar="SERVER_ID", help="register in this server only (instant)"
     )
-    sync.set_defaults(func=cmd_sync_commands)
-    preview = verbs.add_parser("preview", help="print the brief a feed or article would get")
-    preview.add_argument("location", metavar="URL_OR_FILE", help="a feed or article URL, or a file")
+    preview = _verb(
+        verbs,
+        "preview",
+        "print the brief a feed or article would get",
+        "Fetch a feed or an article (or read a file) and print the brief newsdesk would post "
+        "for its newest item. Local addresses need NEWSDESK_ALLOW_PRIVATE_HOSTS.",
+        cmd_preview,
+    )
+    preview.add_argument(
+        "location",
+        metavar="URL_OR_FILE",
+        help="a feed or article URL, or a feed, HTML or text file (first line: the title)",
+    )
     preview.add_argument("--json", action="store_true", help="print the brief as JSON")
-    preview.set_defaults(func=cmd_preview)
-    sources = verbs.add_parser("sources", help="import or export sources as OPML")
-    source_verbs = sources.add_subparsers(dest="sources_verb", required=True)
-    imp = source_verbs.add_parser("import", help="add every feed of one or more OPML files")
-    imp.add_argument("file", nargs="+")
-    imp.add_argument("--guild", type=int, required=True)
-    imp.add_argument("--channel", type=int, required=True)
-    imp.set_defaults(func=cmd_sources_import)
-    exp = source_verbs.add_parser("export", help="print a guild's sources as OPML")
-    exp.add_argument("--guild", type=int, required=True)
-    exp.set_defaults(func=cmd_sources_export)
+    sources = verbs.add_parser(
+        "sources",
+        help="import or export a server's sources as OPML",
+        description="Import or export a server's sources as OPML.",
+        epilog=IDS_HELP,
+    )
+    source_verbs = sources.add_subparsers(dest="sources_verb", required=True, metavar="ACTION")
+    imp = _verb(
+        source_verbs,
+        "import",
+        "add every feed of one or more OPML files",
+        "Add every feed of one or more OPML files (at most 500 feeds a file) to a server, "
+        "posting to one channel; a feed listed twice counts as a duplicate.",
+        cmd_sources_import,
+        epilog=IDS_HELP,
+    )
+    imp.add_argument("file", nargs="+", metavar="FILE.opml", help="OPML files to import")
+    imp.add_argument("--guild", type=int, required=True, metavar="SERVER_ID", help="the server")
+    imp.add_argument(
+        "--channel", type=int, required=True, metavar="CHANNEL_ID", help="where stories post"
+    )
+    exp = _verb(
+        source_verbs,
+        "export",
+        "print a server's sources as OPML",
+        "Print a server's sources as OPML (URL passwords hidden).",
+        cmd_sources_export,
+        epilog=IDS_HELP,
+    )
+    exp.add_argument("--guild", type=int, required=True, metavar="SERVER_ID", help="the server")
     return root
 
 

@@ -106,6 +106,11 @@ class NotAFeed(UserError):
     """The document is neither a feed nor a page that links to one."""
 
 
+class ParserStopped(NotAFeed):
+    """The parser was stopped on this document (past its time limit, or it crashed): the
+    document is no page to look for feed links in either."""
+
+
 SendFailure = Literal["blocked", "gone", "refused", "retry"]
 
 

@@ -6,29 +6,47 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from bot.redact import hide_credentials
+
 REDACTED = "[redacted]"
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces each secret (the bot token, API keys) wherever it would be printed."""
+    """Replaces each secret (the bot token, API keys) and every URL password wherever it
+    would be printed."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self._secrets = [s for s in secrets if s and len(s) >= 8]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            record.msg, record.args = self._scrub(record.getMessage()), None
-            if record.exc_info:
-                # Formatter prints exc_text when exc_info is gone: keep only the scrubbed text.
-                record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
-                record.exc_info = None
+        message = record.getMessage()
+        scrubbed = self._scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info:
+            # Formatter prints exc_text when exc_info is gone: keep only the scrubbed text.
+            record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
 
     def _scrub(self, text: str) -> str:
+        text = hide_credentials(text)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
+
+
+class ReconnectOneLine(logging.Filter):
+    """discord.py logs every reconnect attempt with a traceback; a lost connection is no bug,
+    so the line keeps the error's name and drops the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} after {type(error).__name__}: {error}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
 
 
 def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
@@ -44,6 +62,9 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     for noisy in ("discord.gateway", "discord.client"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    client = logging.getLogger("discord.client")
+    if not any(isinstance(f, ReconnectOneLine) for f in client.filters):
+        client.addFilter(ReconnectOneLine())
     # "Running job ..." / "executed successfully" every few seconds: shown only when debugging.
     jobs = logging.DEBUG if logging.getLevelName(level) <= logging.DEBUG else logging.WARNING
     logging.getLogger("apscheduler.executors.default").setLevel(jobs)

@@ -21,14 +21,17 @@ from bot.shell.replies import (
     answer_pages,
     as_file,
     defer,
+    edited_text,
     import_reply,
     info_pages,
     list_pages,
-    md,
+    paused_text,
     payload_embed,
     preview_reply,
+    resumed_text,
     show_progress,
 )
+from bot.text.markdown import clean
 
 Style = Literal["brief", "summary", "headline", "digest"]
 Minutes = app_commands.Range[int, 1, 10080]
@@ -148,31 +151,30 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         edited = await self.app.sources.edit(
             guild_id(interaction), interaction.user.id, source, changes
         )
-        await answer(interaction, f"Updated **{md(edited.name)}**.")
+        await answer(interaction, edited_text(edited))
 
     @app_commands.command(name="pause", description="Stop polling and posting a source for now")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def pause(self, interaction: Interaction, source: str) -> None:
         paused = await self.app.sources.pause(guild_id(interaction), interaction.user.id, source)
-        await answer(
-            interaction,
-            f"Paused **{md(paused.name)}**. `/source resume` posts what arrived meanwhile.",
-        )
+        await answer(interaction, paused_text(paused))
 
     @app_commands.command(name="resume", description="Resume a paused or stopped source")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def resume(self, interaction: Interaction, source: str) -> None:
         resumed = await self.app.sources.resume(guild_id(interaction), interaction.user.id, source)
-        await answer(interaction, f"Resumed **{md(resumed.name)}**.")
+        await answer(interaction, resumed_text(resumed))
 
     @app_commands.command(name="remove", description="Stop a source; its stories stay searchable")
     @app_commands.describe(source=OPTION_HELP["source"])
     @app_commands.autocomplete(source=source_autocomplete)
     async def remove(self, interaction: Interaction, source: str) -> None:
         removed = await self.app.sources.remove(guild_id(interaction), interaction.user.id, source)
-        await answer(interaction, f"Removed **{md(removed.name)}**. Its stories stay searchable.")
+        await answer(
+            interaction, f"Removed **{clean(removed.name)}**. Its stories stay searchable."
+        )
 
     @app_commands.command(name="test", description="Preview a feed's newest item as it would post")
     @app_commands.describe(url=OPTION_HELP["url"], style=OPTION_HELP["style"])
@@ -213,6 +215,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             feeds,
             progress,
         )
+        await show_progress(interaction, f"Import finished: {len(feeds)} of {len(feeds)} checked.")
         text, report_file = import_reply(report)
         await answer(interaction, text, file=report_file)
 

@@ -13,6 +13,13 @@ from storage.models import Delivery, Outgoing
 from storage.rows import delivery_from_row, item_from_row, prefixed, source_from_row
 from storage.timeutil import to_db
 
+SHOWN_STATES = ("sent", "pending", "digest", "merged")
+"""Delivery states of items a guild's members see (or will, or would for a digest-only
+source): posted, waiting, kept for the digest, or merged into a post. Not a source's back
+catalogue (`skipped` at first sight), not `filtered`, not `failed`. What /topic latest,
+trending and digests show."""
+SHOWN_SQL = "(" + ", ".join(f"'{state}'" for state in SHOWN_STATES) + ")"
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryLine:

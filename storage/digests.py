@@ -8,10 +8,11 @@ from datetime import datetime
 import sqlite_utils
 
 from storage.connection import wrapped
+from storage.deliveries import SHOWN_SQL
 from storage.timeutil import from_db, from_db_required, to_db
 
 # Delivery states whose items belong in a guild's digest (not first-sight backlog, not filtered).
-_DIGESTIBLE = "('sent', 'pending', 'digest', 'merged')"
+_DIGESTIBLE = SHOWN_SQL
 
 
 @dataclass(frozen=True, slots=True)

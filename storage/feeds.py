@@ -55,14 +55,18 @@ class FeedStore:
         answer_seconds: float | None = None,
     ) -> int:
         """The id of the feed with this URL, creating it with the ETag, Last-Modified, body
-        hash and answer time of the fetch that found it. Call inside a transaction."""
+        hash and answer time of the fetch that found it. That fetch (at `now`) counts as the
+        feed's last poll, for a feed already stored too: a source just added never shows
+        "last poll never". Call inside a transaction."""
         self._db.execute(
             """INSERT INTO feeds (url, title, site_url, interval_seconds, next_due_at, created_at,
-               etag, last_modified, body_hash, answer_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (url) DO NOTHING""",
+               etag, last_modified, body_hash, answer_ms, last_polled_at, last_ok_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (url) DO UPDATE SET
+                 last_polled_at = MAX(COALESCE(last_polled_at, ''), excluded.last_polled_at)""",
             [
                 url, title, site_url, interval_seconds, to_db(next_due_at), to_db(now),
-                *validators, _ms(answer_seconds),
+                *validators, _ms(answer_seconds), to_db(now), to_db(now),
             ],
         )  # fmt: skip
         row = self._db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()

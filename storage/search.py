@@ -1,9 +1,14 @@
 """Full-text search over a guild's stored items (SQLite FTS5, BM25), and the newest items.
 
 A guild sees an item only through its sources (live or removed: removed history stays
-searchable). User text never reaches FTS5 as syntax: it is cut into words, each quoted as
-an FTS5 string, so quotes, `*`, `-`, `NEAR`, `AND`, `OR` and parentheses are searched as
-words (or dropped when they hold no letters or digits), never parsed as operators.
+searchable). Search covers every item of those feeds; the latest stories and a period's
+(trending) only the items the guild was shown: posted, waiting, kept for its digest or
+merged into a post, never a source's back catalogue (first sight) or what a filter left
+out.
+
+User text never reaches FTS5 as syntax: it is cut into words, each quoted as an FTS5
+string, so quotes, `*`, `-`, `NEAR`, `AND`, `OR` and parentheses are searched as words (or
+dropped when they hold no letters or digits), never parsed as operators.
 
 Ranking: BM25 with column weights (title first), then a mild boost for recent stories and
 for stories several of the guild's sources covered. On a large archive BM25 ranks one
@@ -25,6 +30,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.connection import wrapped
+from storage.deliveries import SHOWN_SQL
 from storage.stopwords import SEARCH_STOPWORDS
 from storage.timeutil import from_db, from_db_required, to_db
 
@@ -50,6 +56,10 @@ COVERAGE_WEIGHT = 0.1
 COVERAGE_CAP = 4
 FOLLOW_COLUMNS = "{title summary brief_text}"
 FUTURE_SLACK = timedelta(days=1)
+# The item `i` was shown in the guild (the one parameter). Looked up by item: `+` keeps
+# SQLite off the guild and state indexes, which would read the guild's whole history.
+_SHOWN = f"""EXISTS (SELECT 1 FROM deliveries d WHERE d.item_id = i.id
+    AND +d.guild_id = ? AND +d.state IN {SHOWN_SQL})"""
 
 
 def _is_token_char(char: str) -> bool:
@@ -324,8 +334,8 @@ class SearchStore:
     def latest(
         self, guild_id: int, *, feed_id: int | None = None, limit: int = 5
     ) -> list[StoryLine]:
-        """The guild's newest items (by published time, else first seen), newest first.
-        Raises StorageError."""
+        """The guild's newest shown items (by published time, else first seen), newest
+        first. Raises StorageError."""
         names = self.feed_names(guild_id)
         if feed_id is not None:
             names = {feed_id: names[feed_id]} if feed_id in names else {}
@@ -334,14 +344,14 @@ class SearchStore:
             # Two index walks per feed: by published time, and the undated by id.
             rows = [
                 *self._db.query(
-                    "SELECT * FROM items WHERE feed_id = ? AND published_at IS NOT NULL "
-                    "ORDER BY published_at DESC LIMIT ?",
-                    [feed, limit * 2],
+                    "SELECT * FROM items i WHERE feed_id = ? AND published_at IS NOT NULL "
+                    f"AND {_SHOWN} ORDER BY published_at DESC LIMIT ?",
+                    [feed, guild_id, limit * 2],
                 ),
                 *self._db.query(
-                    "SELECT * FROM items WHERE feed_id = ? AND published_at IS NULL "
-                    "ORDER BY id DESC LIMIT ?",
-                    [feed, limit],
+                    "SELECT * FROM items i WHERE feed_id = ? AND published_at IS NULL "
+                    f"AND {_SHOWN} ORDER BY id DESC LIMIT ?",
+                    [feed, guild_id, limit],
                 ),
             ]
             lines.extend(_line(row, names) for row in rows)
@@ -350,8 +360,8 @@ class SearchStore:
 
     @wrapped
     def period(self, guild_id: int, since: datetime, *, limit: int = 5000) -> list[StoryLine]:
-        """The guild's items of a period (first seen since `since`, up to `limit` newest),
-        with the story each belongs to in this guild when stories are known.
+        """The guild's shown items of a period (first seen since `since`, up to `limit`
+        newest), with the story each belongs to in this guild when stories are known.
         Raises StorageError."""
         names = self.feed_names(guild_id)
         if not names:
@@ -369,9 +379,9 @@ class SearchStore:
             f"""SELECT i.*, (SELECT MAX(d.story_id) FROM deliveries d
                              WHERE d.item_id = i.id AND +d.guild_id = ?) AS story_id
                 FROM items i
-                WHERE i.id >= ? AND +i.feed_id IN ({marks})
+                WHERE i.id >= ? AND +i.feed_id IN ({marks}) AND {_SHOWN}
                 ORDER BY i.id DESC LIMIT ?""",
-            [guild_id, floor, *feeds, limit],
+            [guild_id, floor, *feeds, guild_id, limit],
         )
         lines = [_line(row, names) for row in rows]
         return [line for line in lines if line.published >= since]
@@ -379,7 +389,9 @@ class SearchStore:
     @wrapped
     def before(self, guild_id: int, until: datetime, *, limit: int = 3000) -> list[str]:
         """Titles and summaries of the guild's items first seen before `until`, newest
-        first (the background that key phrases of a period stand out against).
+        first (the background that key phrases of a period stand out against). Every item
+        of the guild's feeds, shown or not: a back catalogue is what a feed usually says,
+        and the phrases themselves come from the period's shown items only.
         Raises StorageError."""
         names = self.feed_names(guild_id)
         if not names:

@@ -259,6 +259,31 @@ class SourceStore:
                 )
 
     @wrapped
+    def pause(
+        self, guild_id: int, source_id: int, now: datetime, reason: str
+    ) -> tuple[Source, Source]:
+        """Pause a source unless it is paused already; the source before and after (the
+        same when it was paused). Raises RecordNotFound, StorageError."""
+        with self._db.atomic():
+            before = self.get(guild_id, source_id)
+            if before.paused_at is not None:
+                return before, before
+            return before, self.update(guild_id, source_id, paused_at=now, pause_reason=reason)
+
+    @wrapped
+    def resume(self, guild_id: int, source_id: int) -> tuple[Source, Source]:
+        """Clear a source's pause and channel error; the source before and after (the same
+        when it was neither paused nor stopped). Raises RecordNotFound, StorageError."""
+        with self._db.atomic():
+            before = self.get(guild_id, source_id)
+            if before.paused_at is None and before.channel_error is None:
+                return before, before
+            after = self.update(
+                guild_id, source_id, paused_at=None, pause_reason=None, channel_error=None
+            )
+            return before, after
+
+    @wrapped
     def update(self, guild_id: int, source_id: int, **changes: Any) -> Source:
         """Change settings columns of a source. Raises RecordNotFound, StorageError."""
         unknown = set(changes) - _EDITABLE

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot.brief.embedded import Article, summarize
 from bot.brief.llm import LlmFailed, LlmSummarizer
 from bot.brief.model import Brief
+from bot.clock import Clock, system_clock
 from bot.pipeline.article import fetch_article_text
 from bot.pipeline.fetch import Fetcher
 from storage import AsyncStorage
@@ -42,8 +43,10 @@ class BriefService:
         llm: LlmSummarizer | None = None,
         *,
         workers: int = 1,
+        clock: Clock = system_clock,
     ) -> None:
         self._storage = storage
+        self._clock = clock
         self._fetcher = fetcher
         self._llm = llm
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="brief")
@@ -119,7 +122,17 @@ class BriefService:
     async def _make(self, item: Item, *, fulltext: bool) -> Brief:
         text = None
         if fulltext and item.url and self._fetcher is not None:
-            text = await fetch_article_text(self._fetcher, item.url)
+            article = await fetch_article_text(self._fetcher, item.url)
+            text = article.text
+            if article.problem:  # shown in /source info: the moderator asked for full text
+                log.info("full text of item %d: %s", item.id, article.problem)
+                await self._storage.run(
+                    self._storage.sync.feeds.record_warning,
+                    item.feed_id,
+                    now=self._clock(),
+                    message=f"Full text of “{item.title[:80]}”: {article.problem}; "
+                    "the feed's text was used.",
+                )
         return await self.make(article_of(item, text))
 
     async def close(self) -> None:

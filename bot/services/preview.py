@@ -4,12 +4,12 @@ for an article, as rich terminal output or as JSON."""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import trafilatura
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -19,15 +19,20 @@ from bot import __version__
 from bot.brief.embedded import Article, summarize
 from bot.brief.llm import LlmFailed, LlmSummarizer
 from bot.brief.model import DETAIL_NAMES, Brief
-from bot.errors import NewsdeskError, NotAFeed
-from bot.pipeline.article import extract_main_text
+from bot.errors import BlockedAddress, NewsdeskError, NotAFeed
+from bot.pipeline.article import extract_main_text, fulltext_unavailable
 from bot.pipeline.fetch import USER_AGENT_TEMPLATE, Fetcher, make_session
 from bot.pipeline.netguard import AddressGuard
 from bot.pipeline.parse import parse_feed
 from bot.settings import Settings
 from bot.text.from_html import html_to_text
+from bot.text.markdown import truncate
 
 PREVIEW_ACCEPT = "application/rss+xml, application/atom+xml, text/html;q=0.9, */*;q=0.5"
+TITLE_WORDS = 15
+TITLE_CHARS = 120
+_LINE_MARK = re.compile(r"^(?:[-*•]\s+|#+\s*)")
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'])")
 
 
 @dataclass(frozen=True)
@@ -86,31 +91,52 @@ def read_document(body: bytes, location: str, content_type: str | None = None) -
     text = body.decode("utf-8", "replace")
     if "<" in text and "</" in text:
         return _html_document(text, location)
-    lines = [line for line in text.strip().splitlines()]
-    if not lines:
+    title, body_text = title_and_text(text)
+    if not title:
         raise NewsdeskError(f"{location} is empty.")
     return Document(
-        title=lines[0].strip(),
-        text="\n".join(lines[1:]).strip(),
+        title=title,
+        text=body_text,
         url=location if location.startswith(("http://", "https://")) else None,
         source=Path(location).name if not location.startswith("http") else location,
         published=None,
     )
 
 
+def title_and_text(text: str) -> tuple[str, str]:
+    """A plain-text article's title and body: the first line when it reads as a title (short,
+    no full stop), else the first sentence, cut at a word; list and heading marks dropped."""
+    lines = [_LINE_MARK.sub("", line).strip() for line in text.strip().splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return "", ""
+    first = lines[0]
+    if len(first.split()) <= TITLE_WORDS and not first.endswith((".", "!", "?")):
+        return first, "\n".join(lines[1:])
+    sentence = _FIRST_SENTENCE.split(first, maxsplit=1)[0]
+    return truncate(sentence, TITLE_CHARS), "\n".join(lines)
+
+
 def _html_document(html: str, location: str) -> Document:
     url = location if location.startswith(("http://", "https://")) else None
-    meta = trafilatura.extract_metadata(html, default_url=url)
-    text = extract_main_text(html, url) or html_to_text(html)
+    unavailable = fulltext_unavailable()
+    meta = None if unavailable else _metadata(html, url)
+    text = (None if unavailable else extract_main_text(html, url)) or html_to_text(html)
     published = None
     if meta is not None and meta.date:
         try:
             published = datetime.fromisoformat(meta.date).replace(tzinfo=UTC)
         except ValueError:
             published = None
-    title = (meta.title if meta is not None else None) or text.split("\n", 1)[0][:200]
+    title = (meta.title if meta is not None else None) or title_and_text(text)[0]
     source = (meta.sitename if meta is not None else None) or (url or Path(location).name)
     return Document(title=title, text=text, url=url, source=source, published=published)
+
+
+def _metadata(html: str, url: str | None) -> Any:
+    import trafilatura  # slow to import; only HTML articles need it
+
+    return trafilatura.extract_metadata(html, default_url=url)
 
 
 async def _fetch(location: str, settings: Settings) -> tuple[bytes, str, str | None]:
@@ -118,7 +144,14 @@ async def _fetch(location: str, settings: Settings) -> tuple[bytes, str, str | N
     async with make_session(
         guard, user_agent=USER_AGENT_TEMPLATE.format(version=__version__)
     ) as session:
-        result = await Fetcher(session, guard).fetch(location, accept=PREVIEW_ACCEPT)
+        try:
+            result = await Fetcher(session, guard).fetch(location, accept=PREVIEW_ACCEPT)
+        except BlockedAddress as exc:
+            raise BlockedAddress(
+                f"{exc.message} To preview a local address, add its host to "
+                "NEWSDESK_ALLOW_PRIVATE_HOSTS.",
+                url=exc.url,
+            ) from None
         return result.body, result.url, result.content_type
 
 
@@ -154,6 +187,11 @@ async def _brief(article: Article, settings: Settings) -> Brief:
     return await asyncio.to_thread(summarize, article)
 
 
+def local_time(moment: datetime | None) -> str:
+    """A date and time as the reader reads them: in this machine's time zone."""
+    return moment.astimezone().strftime("%a %d %b %Y, %H:%M %Z") if moment else ""
+
+
 def print_preview(preview: Preview, console: Console) -> None:
     brief = preview.brief
     parts: list[Any] = []
@@ -174,9 +212,7 @@ def print_preview(preview: Preview, console: Console) -> None:
         parts += [Text(f"• {bullet}") for bullet in brief.why_it_matters]
     if brief.takeaway:
         parts += [Text("\nTakeaway", "bold cyan"), Text(brief.takeaway)]
-    subtitle = " · ".join(
-        p for p in (preview.source, preview.published.isoformat() if preview.published else "") if p
-    )
+    subtitle = " · ".join(p for p in (preview.source, local_time(preview.published)) if p)
     console.print(
         Panel(
             Group(*parts),

@@ -17,6 +17,7 @@ from bot.errors import (
     NewsdeskError,
     NotAFeed,
     NotFound,
+    ParserStopped,
     explain,
     user_errors,
 )
@@ -58,6 +59,40 @@ class SourceChanges:
     include: str | None = None
     exclude: str | None = None
     fulltext: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingChange:
+    """One setting of a source before and after a change (keys of `_settings_of`)."""
+
+    setting: str
+    before: object
+    after: object
+
+
+def setting_changes(before: object, after: object) -> list[SettingChange]:
+    """The settings that differ between two snapshots (as the audit log keeps them); a
+    setting missing from either side (an older entry) is left out."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return [
+        SettingChange(key, before[key], value)
+        for key, value in after.items()
+        if key in before and before[key] != value
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """A source after `/source edit`, `pause` or `resume`, and what changed (nothing when
+    it already was so: then nothing was written or logged)."""
+
+    source: Source
+    changes: list[SettingChange]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +200,11 @@ class SourceService:
         result = await self._fetcher.fetch(url.strip())
         try:
             return FetchedFeed(result, await self._parser.parse(result))
+        except ParserStopped:
+            raise
         except NotAFeed:
-            links = discover_feed_links(result.body, result.url)
+            # A page's links are read off the event loop: the body can be 10 MB.
+            links = await asyncio.to_thread(discover_feed_links, result.body, result.url)
             if not links:
                 raise NotAFeed(
                     "That address is a web page that does not link to a feed. "
@@ -280,8 +318,9 @@ class SourceService:
             posting=posting,
         )
 
-    async def edit(self, guild_id: int, user_id: int, text: str, changes: SourceChanges) -> Source:
-        """Change a source's settings; only the given options change. Raises NotFound,
+    async def edit(self, guild_id: int, user_id: int, text: str, changes: SourceChanges) -> Changed:
+        """Change a source's settings; only the given options change, and a setting given
+        as it already is changes nothing (no write, no audit entry). Raises NotFound,
         InvalidOption."""
         source = await self.find(guild_id, text)
         columns: dict[str, object] = {}
@@ -303,42 +342,51 @@ class SourceService:
             raise InvalidOption("Give at least one option to change.")
         if "channel_id" in columns:
             columns["channel_error"] = None  # a new channel gets a fresh chance
+        columns = {k: v for k, v in columns.items() if getattr(source, k) != v}
+        if not columns:
+            return Changed(source, [])
         updated = await self._storage.run(
             self._storage.sync.edit_source, guild_id, source.id, columns
         )
-        await self._audit(guild_id, user_id, "source edit", source, updated)
-        return updated
+        return await self._changed(guild_id, user_id, "source edit", source, updated)
 
-    async def pause(self, guild_id: int, user_id: int, text: str) -> Source:
-        """Stop polling and posting; what arrives meanwhile is kept. Raises NotFound."""
+    async def pause(self, guild_id: int, user_id: int, text: str) -> Changed:
+        """Stop polling and posting; what arrives meanwhile is kept. Pausing a paused
+        source changes nothing. Raises NotFound."""
         source = await self.find(guild_id, text)
-        updated = await self._storage.run(
-            self._storage.sync.sources.update,
-            guild_id,
-            source.id,
-            paused_at=self._clock(),
-            pause_reason="paused by a moderator",
-        )
-        await self._audit(guild_id, user_id, "source pause", source, updated)
-        return updated
+        with user_errors():
+            before, after = await self._storage.run(
+                self._storage.sync.sources.pause,
+                guild_id,
+                source.id,
+                self._clock(),
+                "paused by a moderator",
+            )
+        return await self._changed(guild_id, user_id, "source pause", before, after)
 
-    async def resume(self, guild_id: int, user_id: int, text: str) -> Source:
-        """Poll again now and post what waits. Raises NotFound."""
+    async def resume(self, guild_id: int, user_id: int, text: str) -> Changed:
+        """Poll again now and post what waits. Resuming a source that is neither paused
+        nor stopped changes nothing. Raises NotFound."""
         source = await self.find(guild_id, text)
-        now = self._clock()
-        updated = await self._storage.run(
-            self._storage.sync.sources.update,
-            guild_id,
-            source.id,
-            paused_at=None,
-            pause_reason=None,
-            channel_error=None,
-        )
-        await self._storage.run(self._storage.sync.feeds.revive, source.feed_id, now)
-        await self._audit(guild_id, user_id, "source resume", source, updated)
-        if self._on_new is not None:
-            self._on_new()
-        return updated
+        with user_errors():
+            before, after = await self._storage.run(
+                self._storage.sync.sources.resume, guild_id, source.id
+            )
+        result = await self._changed(guild_id, user_id, "source resume", before, after)
+        if result.changed:
+            await self._storage.run(self._storage.sync.feeds.revive, source.feed_id, self._clock())
+            if self._on_new is not None:
+                self._on_new()
+        return result
+
+    async def _changed(
+        self, guild_id: int, user_id: int, action: str, before: Source, after: Source
+    ) -> Changed:
+        """What changed between two states of a source; logged when anything did."""
+        changes = setting_changes(_settings_of(before), _settings_of(after))
+        if changes:
+            await self._audit(guild_id, user_id, action, before, after)
+        return Changed(after, changes)
 
     async def info(self, guild_id: int, text: str) -> SourceInfo:
         """Everything about one source. Raises NotFound."""
@@ -386,7 +434,13 @@ class SourceService:
         the reason: the error's own message `for_operator`, else the sentence for a member)."""
         report = ImportReport()
         limit = asyncio.Semaphore(concurrency)
-        done = 0
+        first: dict[str, OpmlFeed] = {}
+        for feed in feeds:  # a feed listed twice is a duplicate, as one already followed is
+            if feed.url in first:
+                report.duplicate.append(feed.url)
+            else:
+                first[feed.url] = feed
+        done = len(report.duplicate)
 
         async def add(feed: OpmlFeed) -> None:
             nonlocal done
@@ -408,11 +462,14 @@ class SourceService:
                     error = explain(exc)
                     reason = error.message if for_operator else error.user_message
                     report.failed.append((feed.url, reason))
+                except Exception as exc:  # a bug must cost one line of the report, not all
+                    log.exception("importing %s failed unexpectedly", feed.url)
+                    report.failed.append((feed.url, f"an unexpected error ({type(exc).__name__})"))
                 done += 1
                 if progress is not None:
                     await progress(done)
 
-        await asyncio.gather(*(add(feed) for feed in feeds))
+        await asyncio.gather(*(add(feed) for feed in first.values()))
         return report
 
     async def export_opml(self, guild_id: int) -> bytes:
@@ -486,4 +543,6 @@ def _settings_of(source: Source) -> dict[str, object]:
         "include": source.include_keywords,
         "exclude": source.exclude_keywords,
         "fulltext": source.fulltext,
+        "paused": source.paused_at is not None,
+        "channel_error": source.channel_error,
     }

@@ -3,6 +3,7 @@ background work once connected, and stops it before disconnecting."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -37,6 +38,7 @@ class NewsBot(commands.Bot):
         )
         self.app = app
         self.background = background
+        self.stopping = asyncio.Event()
 
     async def setup_hook(self) -> None:
         # Runs once, after login and before the gateway connects (on_ready runs on every
@@ -73,5 +75,6 @@ class NewsBot(commands.Bot):
         )
 
     async def close(self) -> None:
+        self.stopping.set()
         await self.app.stop()  # no job may post while the connection closes
         await super().close()

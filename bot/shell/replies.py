@@ -18,7 +18,14 @@ from discord.utils import MISSING
 from bot import __version__
 from bot.loop_monitor import LagStats
 from bot.pipeline.route import split_keywords
-from bot.services.sources import AddResult, ImportReport, SourceInfo
+from bot.services.sources import (
+    AddResult,
+    Changed,
+    ImportReport,
+    SettingChange,
+    SourceInfo,
+    setting_changes,
+)
 from bot.services.topics import NO_RESULTS, Trending
 from bot.shell.interactions import Interaction
 from bot.shell.paginate import chunk_lines
@@ -100,10 +107,6 @@ def when(moment: datetime | None) -> str:
     return discord.utils.format_dt(moment, "R") if moment else "never"
 
 
-def md(text: str) -> str:
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
-
-
 def _fit(blocks: list[str]) -> str:
     """As many whole blocks as fit an embed description."""
     out: list[str] = []
@@ -173,9 +176,10 @@ def payload_embed(payload: MessagePayload | None) -> discord.Embed | None:
 def added_text(result: AddResult) -> str:
     posting = f" Posting the newest {result.posting} now." if result.posting else ""
     return (
-        f"Added **{md(result.source.name)}** (#{result.source.id}) → "
+        f"Added **{clean(result.source.name)}** (#{result.source.id}) → "
         f"<#{result.source.channel_id}>: {result.item_count} items, newest "
-        f"“{md(result.newest_title or 'untitled')}”.{posting} New stories will be posted "
+        f"“{truncate(clean(result.newest_title or 'untitled'), 200)}”.{posting} New stories "
+        "will be posted "
         "as they appear."
     )
 
@@ -194,11 +198,11 @@ def preview_reply(payload: MessagePayload) -> tuple[str, discord.Embed | None]:
 
 def state_of(source: Source, failing_since: datetime | None, last_error: str | None) -> str:
     if source.paused_at:
-        return f"paused ({md(source.pause_reason)})" if source.pause_reason else "paused"
+        return f"paused ({clean(source.pause_reason)})" if source.pause_reason else "paused"
     if source.channel_error:
-        return f"stopped: {md(source.channel_error)}"
+        return f"stopped: {clean(source.channel_error)}"
     if failing_since:
-        return f"failing since {when(failing_since)}: {md(last_error or 'error')}"
+        return f"failing since {when(failing_since)}: {clean(last_error or 'error')}"
     return "ok"
 
 
@@ -206,7 +210,7 @@ def status_line(row: SourceStatus) -> str:
     source, feed = row.source, row.feed
     state = state_of(source, feed.failing_since, feed.last_error)
     return (
-        f"**{md(source.name)}** (#{source.id}) → <#{source.channel_id}> · {state}\n"
+        f"**{clean(source.name)}** (#{source.id}) → <#{source.channel_id}> · {state}\n"
         f"  last poll {when(feed.last_polled_at)} · next poll {when(feed.next_due_at)} · "
         f"{row.posted} posted"
     )
@@ -226,12 +230,68 @@ def list_pages(rows: list[SourceStatus]) -> list[discord.Embed]:
 def settings_lines(source: Source) -> list[str]:
     every = source.interval_seconds // 60 or 1
     return [
-        f"**URL:** {source.feed_url}",
+        f"**URL:** {clean(source.feed_url)}",
         f"**Channel:** <#{source.channel_id}> · **style:** {source.style} · "
         f"**every:** {every} min · **full text:** {'on' if source.fulltext else 'off'}",
-        f"**Include:** {md(', '.join(split_keywords(source.include_keywords)) or '—')} · "
-        f"**Exclude:** {md(', '.join(split_keywords(source.exclude_keywords)) or '—')}",
+        f"**Include:** {clean(', '.join(split_keywords(source.include_keywords)) or '—')} · "
+        f"**Exclude:** {clean(', '.join(split_keywords(source.exclude_keywords)) or '—')}",
     ]
+
+
+def _minutes(seconds: object) -> str:
+    return str(int(seconds) // 60 or 1) if isinstance(seconds, int) else "?"
+
+
+def _shown(value: object) -> str:
+    text = "" if value is None else str(value)
+    return truncate(clean(text), 100) if text else "—"
+
+
+def change_text(change: SettingChange) -> str:
+    """One changed setting, as "every 15 → 30 min"."""
+    before, after = change.before, change.after
+    match change.setting:
+        case "interval_seconds":
+            return f"every {_minutes(before)} → {_minutes(after)} min"
+        case "channel_id":
+            return f"channel <#{before}> → <#{after}>"
+        case "fulltext":
+            return f"full text {'on' if before else 'off'} → {'on' if after else 'off'}"
+        case "paused":
+            return f"{'paused' if before else 'active'} → {'paused' if after else 'active'}"
+        case "channel_error":
+            return f"stopped {_shown(before)} → {_shown(after)}"
+        case "name" | "url" | "include" | "exclude" as setting:
+            label = "URL" if setting == "url" else setting
+            return f"{label} {_shown(before)} → {_shown(after)}"
+        case setting:
+            return f"{setting} {_shown(before)} → {_shown(after)}"
+
+
+def changes_text(changes: Sequence[SettingChange]) -> str:
+    return ", ".join(change_text(change) for change in changes)
+
+
+def edited_text(result: Changed) -> str:
+    """/source edit: what changed, or that nothing did."""
+    name = clean(result.source.name)
+    if not result.changed:
+        return f"Nothing changed: **{name}** already has those settings."
+    return f"Updated **{name}**: {changes_text(result.changes)}."
+
+
+def paused_text(result: Changed) -> str:
+    name = clean(result.source.name)
+    if not result.changed:
+        return f"**{name}** is already paused. `/source resume` starts it again."
+    return f"Paused **{name}**. `/source resume` posts what arrived meanwhile."
+
+
+def resumed_text(result: Changed) -> str:
+    name = clean(result.source.name)
+    if not result.changed:
+        return f"**{name}** is not paused: it is already running."
+    return f"Resumed **{name}**."
 
 
 _STATE_WORDS = {
@@ -253,26 +313,30 @@ def info_pages(info: SourceInfo) -> list[discord.Embed]:
         f"**Last poll:** {when(feed.last_polled_at)} · **next:** {when(feed.next_due_at)}",
         "",
         "**Recent errors**",
-        *(f"• {when(e.at)}: {md(e.message)}" for e in info.errors),
+        *(f"• {when(e.at)}: {clean(e.message)}" for e in info.errors),
     ]
     if not info.errors:
         lines.append("• none")
     lines += ["", "**Last items**"]
     for line in info.items:
         state = _STATE_WORDS.get(line.delivery.state, line.delivery.state)
-        why = f" ({md(line.delivery.reason)})" if line.delivery.reason else ""
-        title = md(line.title or "untitled")[:150]
+        why = f" ({clean(line.delivery.reason)})" if line.delivery.reason else ""
+        title = clean(line.title or "untitled")[:150]
         lines.append(f"• {title}: {state}{why}")
     if not info.items:
         lines.append("• none yet")
     lines += ["", "**Changes**"]
     for entry in info.audit:
-        lines.append(f"• {when(entry.at)} <@{entry.user_id}> {entry.action}")
+        changes = changes_text(setting_changes(entry.before, entry.after))
+        lines.append(
+            f"• {when(entry.at)} <@{entry.user_id}> {entry.action}"
+            + (f": {changes}" if changes else "")
+        )
     if not info.audit:
         lines.append("• none")
     pages = chunk_lines(lines, EMBED_PAGE)
     return [
-        discord.Embed(title=f"{md(source.name)} (#{source.id})"[:TITLE_LIMIT], description=page)
+        discord.Embed(title=f"{clean(source.name)} (#{source.id})"[:TITLE_LIMIT], description=page)
         for page in pages
     ]
 
@@ -283,7 +347,7 @@ def import_summary(report: ImportReport) -> str:
         f"{len(report.failed)} failed."
     )
     if report.failed:
-        text += "\n" + "\n".join(f"• {url}: {md(why)}" for url, why in report.failed)
+        text += "\n" + "\n".join(f"• {clean(url)}: {clean(why)}" for url, why in report.failed)
     return text
 
 

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import NewsdeskError, UserError, explain
+from bot.redact import hide_credentials
 from storage.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ UNEXPECTED = "Something went wrong on our side. It has been logged; please try a
 def error_sentence(error: BaseException) -> str:
     """The one sentence a user sees for an error raised by a command."""
     if isinstance(error, NewsdeskError):
-        return error.user_message
+        return hide_credentials(error.user_message)
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works only inside a server."
     if isinstance(error, app_commands.CheckFailure):

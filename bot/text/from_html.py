@@ -45,7 +45,6 @@ _DROPPED = frozenset(
         "noscript",
         "template",
         "object",
-        "embed",
         "svg",
         "math",
         "select",

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.redact import hide_credentials
+
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'])")
 # A bare URL is kept as written (escaping it would break it), as Discord autolinks it; but
@@ -47,9 +49,9 @@ def escape_mentions(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Untrusted text made inert: invisible characters dropped, whitespace folded,
-    markdown and mentions escaped."""
-    text = " ".join(_INVISIBLE.sub("", text).split())
+    """Untrusted text made inert: URL passwords hidden, invisible characters dropped,
+    whitespace folded, markdown and mentions escaped."""
+    text = " ".join(_INVISIBLE.sub("", hide_credentials(text)).split())
     return escape_mentions(escape_markdown(text))
 
 

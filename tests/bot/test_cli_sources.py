@@ -139,3 +139,19 @@ def sources(tmp_path: Path) -> list[str]:
     with sqlite3.connect(tmp_path / "n.db") as db:
         rows = db.execute("SELECT f.url FROM sources s JOIN feeds f ON f.id = s.feed_id").fetchall()
     return sorted(row[0] for row in rows)
+
+
+async def test_a_feed_listed_twice_in_one_file_is_a_duplicate_and_progress_shows_n_of_n(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    srv = feed_server
+    for name in "ab":
+        srv.add_feed(f"/{name}.xml", title=f"Feed {name}", kind="rss").add_items(1)
+    opml = tmp_path / "twice.opml"
+    listed = [OpmlFeed(srv.url(f"/{n}.xml"), n) for n in "aba"]
+    opml.write_bytes(write_opml(listed))
+    code, out, err = await newsdesk(
+        tmp_path, "sources", "import", str(opml), "--guild", "1", "--channel", "10"
+    )
+    assert code == 0 and "2 added, 1 duplicate, 0 failed" in out, out + err
+    assert "3/3" in err  # the progress line counts feeds as n/N

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.errors import NotAFeed
 from bot.pipeline.parse import parse_feed
-from bot.shell.replies import md
+from bot.text.markdown import clean as md
 from tests.discord_emulator import DiscordEmulator, Message
 from tests.e2e.harness import BotProcess, world
 from tests.feed_server import FeedServer

@@ -269,3 +269,82 @@ async def test_source_test_previews_the_newest_item_and_saves_nothing(
     assert title in headline.text and not headline.embeds
     assert "no sources" in await slash(emu, w, "mod", "source list")
     assert emu.messages(w["news"]) == []
+
+
+async def test_huge_titles_odd_urls_and_zone_names_get_whole_answers(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    srv.add_feed("/long.xml", title="Long " + "x" * 2500, kind="rss").add_item(title="y" * 2500)
+    srv.add_feed("/amp.xml", title="&" * 12_000, kind="atom").add_item(title="&" * 12_000)
+    good = []
+    for n in range(5):
+        srv.add_feed(f"/g{n}.xml", title=f"Good {n}", kind="rss").add_items(1)
+        good.append(OpmlFeed(srv.url(f"/g{n}.xml"), f"Good {n}"))
+    bot = newsdesk()
+    await bot.start()
+    for path in ("/long.xml", "/amp.xml"):
+        added = await slash(emu, w, "mod", "source add", url=srv.url(path))
+        assert added.startswith("Added") and len(added) <= 2000, added[:200]
+        again = await slash(emu, w, "mod", "source add", url=srv.url(path))
+        assert "already follows" in again
+    opml = write_opml([*good, OpmlFeed("http://xn--localhost-/feed", "Broken")])
+    reply = await emu.slash(
+        w["guild"], w["news"], w["mod"], "source import", attachments={"file": ("f.opml", opml)}
+    )
+    await reply.wait_followups(1, timeout=60)
+    assert "5 added, 0 duplicate, 1 failed" in reply.text, reply.text
+    assert "6 of 6" in reply.content  # the progress line ends at the final count
+    assert "xn--localhost-" in reply.text and "invalid host name" in reply.text
+    for zone in ("America", "Europe", "z" * 5000, "posixrules"):
+        text = await slash(emu, w, "mod", "newsdesk settings", timezone=zone)
+        assert "is not a time zone" in text and "Europe/Berlin" in text
+    listing = await slash(emu, w, "mod", "source list")
+    assert "Sources (7)" in listing
+
+
+async def test_list_pause_resume_edit_and_the_audit_log_say_what_happened(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    # #17: "last poll never" after an import; a second pause said "Paused" again and was
+    # logged twice; the audit log had no before/after; edit did not say what changed.
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    srv.add_feed("/a.xml", title="Alpha", kind="rss").add_items(2)
+    srv.add_feed("/b.xml", title="Bravo", kind="atom").add_items(2)
+    # A day between polls: the first scheduled poll falls at random within it, so only
+    # the fetch of the import itself can be the last poll the list shows.
+    bot = newsdesk(NEWSDESK_MIN_INTERVAL_SECONDS="300", NEWSDESK_DEFAULT_INTERVAL_SECONDS="86400")
+    await bot.start()
+    opml = write_opml([OpmlFeed(srv.url("/a.xml"), "Alpha"), OpmlFeed(srv.url("/b.xml"), "Bravo")])
+    reply = await emu.slash(
+        w["guild"], w["news"], w["mod"], "source import", attachments={"file": ("f.opml", opml)}
+    )
+    await reply.wait_followups(1, timeout=60)
+    assert "2 added" in reply.text
+    listing = await slash(emu, w, "mod", "source list")
+    assert "Alpha" in listing and "Bravo" in listing
+    assert "last poll never" not in listing and listing.count("last poll <t:") == 2
+
+    assert "Paused **Alpha**" in await slash(emu, w, "mod", "source pause", source="Alpha")
+    again = await slash(emu, w, "mod", "source pause", source="Alpha")
+    assert again.startswith("**Alpha** is already paused."), again
+    assert "Resumed **Alpha**" in await slash(emu, w, "mod", "source resume", source="Alpha")
+    again = await slash(emu, w, "mod", "source resume", source="Alpha")
+    assert again.startswith("**Alpha** is not paused"), again
+
+    text = await slash(emu, w, "mod", "source edit", source="Alpha", every=30, style="headline")
+    assert text == "Updated **Alpha**: every 1440 → 30 min, style brief → headline.", text
+    text = await slash(emu, w, "mod", "source edit", source="Alpha", every=30)
+    assert text == "Nothing changed: **Alpha** already has those settings.", text
+
+    info = await slash(emu, w, "mod", "source info", source="Alpha")
+    assert info.count("source pause: active → paused") == 1, info
+    assert info.count("source resume: paused → active") == 1, info
+    assert info.count("source edit: every 1440 → 30 min, style brief → headline") == 1, info
+    assert info.count("source edit") == 1 and "Last poll:** <t:" in info

@@ -42,7 +42,10 @@ async def test_search_latest_trending_and_autocomplete(
     )
     bot = newsdesk()
     await bot.start()
-    await emu.slash(guild, news, mod, "source add", options={"url": srv.url("/a.xml")})
+    # Backfilled: /topic latest and trending show what was posted (#17).
+    await emu.slash(
+        guild, news, mod, "source add", options={"url": srv.url("/a.xml"), "backfill": 4}
+    )
     await emu.slash(
         other_guild, other_news, other_mod, "source add", options={"url": srv.url("/b.xml")}
     )
@@ -167,4 +170,49 @@ async def test_follows_batched_dms_unfollow_and_closed_dms(
     ) == [(2,)]
     await polls(srv, "/a.xml", 2)
     assert len(emu.dm_messages(alice)) == 1 and len(emu.dm_messages(bob)) == 1
+    assert await bot.stop() == 0
+
+
+async def test_latest_and_trending_show_what_was_posted_not_the_back_catalogue(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    # #17: /topic latest listed an item the source's `exclude` filtered out, and trending's
+    # key phrases came from a new source's back catalogue ("1 of Regional · archive story").
+    emu, srv = discord_emulator, feed_server
+    guild, news, _, mod = setup_guild(emu)
+    member = emu.add_member(guild, "reader").id
+    feed = srv.add_feed("/r.xml", title="Regional", kind="rss")
+    for n in range(1, 5):
+        feed.add_item(title=f"Archive story {n} of Regional", summary="From the archive.")
+    bot = newsdesk()
+    await bot.start()
+    await emu.slash(
+        guild, news, mod, "source add", options={"url": srv.url("/r.xml"), "exclude": "rumour"}
+    )
+    feed.add_item(title="Harbour bridge closes for repairs", summary="Ferries run instead.")
+    feed.add_item(title="Merger rumour denied by the council", summary="Harbour bridge too.")
+    feed.add_item(title="Harbour bridge reopens early", summary="Repairs done.")
+    await emu.wait_for_messages(news, 2)
+    await polls(srv, "/r.xml", 2)
+    assert [m.embeds[0]["title"] for m in emu.messages(news)] == [
+        "Harbour bridge closes for repairs",
+        "Harbour bridge reopens early",
+    ]
+
+    latest = await emu.slash(guild, news, member, "topic latest", options={"count": 10})
+    text = latest.embeds[0]["description"]
+    assert "Harbour bridge reopens early" in text and "Harbour bridge closes" in text
+    assert "rumour" not in text and "Archive" not in text, text
+    trending = await emu.slash(guild, news, member, "topic trending")
+    (embed,) = trending.embeds
+    phrases = {f["name"]: f["value"] for f in embed.get("fields", [])}.get("Key phrases", "")
+    assert "Harbour bridge" in phrases, phrases
+    assert "Regional" not in phrases and "rchive" not in phrases, phrases
+    assert "Archive" not in embed["description"] and "rumour" not in embed["description"]
+    assert embed["footer"]["text"] == "2 stories in the period"
+    # Search still covers the whole archive of the server's sources.
+    found = await emu.slash(guild, news, member, "topic search", options={"query": "archive"})
+    assert "Archive story" in found.embeds[0]["description"]
     assert await bot.stop() == 0

@@ -107,6 +107,7 @@ READS: dict[str, Callable[[Storage], object]] = {
     "search of the last days": lambda s: s.search.search(1, "zebra", now=NOW, days=2),
     "a period (digest, trending)": lambda s: s.search.period(1, NOW - timedelta(days=1)),
     "the background before a period": lambda s: s.search.before(1, NOW, limit=20),
+    "the latest stories": lambda s: s.search.latest(1, limit=10),
     "digest candidates": lambda s: s.digests.candidates(
         1, NOW - timedelta(days=1), NOW + timedelta(hours=1)
     ),

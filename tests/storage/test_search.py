@@ -3,6 +3,7 @@ isolation, filters, windowing and snippets."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from storage import Storage
 from storage import search as search_module
 from storage.items import index_items
 from storage.models import NewItem
-from storage.search import MARK_END, MARK_START, match_expression, query_words
+from storage.search import MARK_END, MARK_START, StoryLine, match_expression, query_words
 from storage.storage import Subscription
 from storage.timeutil import to_db
 from tests.models import make_new_item
@@ -24,6 +25,7 @@ from tests.storage.search_archive import QUERIES, TARGETS, archive
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 GUILD_A, GUILD_B = 1, 2
+HOUR = timedelta(hours=1)
 
 ADVERSARIAL = [
     '"',
@@ -70,7 +72,7 @@ ADVERSARIAL = [
 ]
 
 
-def subscription(guild: int, url: str, name: str) -> Subscription:
+def subscription(guild: int, url: str, name: str, backfill: int = 0) -> Subscription:
     return Subscription(
         guild_id=guild,
         channel_id=10 + guild,
@@ -80,12 +82,14 @@ def subscription(guild: int, url: str, name: str) -> Subscription:
         site_url=None,
         interval_seconds=900,
         first_due_at=NOW,
+        backfill=backfill,
     )
 
 
 def build(path: Path) -> tuple[Storage, dict[str, int]]:
-    """Guild A follows three wires holding the fixture archive; guild B follows its own
-    feed whose items would match every query too."""
+    """Guild A follows three wires holding the fixture archive (their back catalogue:
+    searchable, never posted); guild B follows its own feed whose items would match every
+    query too, all of them posted (backfilled)."""
     store = Storage(path)
     feeds, targets = archive(NOW)
     for name, items in feeds.items():
@@ -102,7 +106,10 @@ def build(path: Path) -> tuple[Storage, dict[str, int]]:
         for n, (query, _) in enumerate(QUERIES)
     ]
     store.subscribe(
-        subscription(GUILD_B, "https://b.example/feed", "B Wire"), rivals, route=route, now=NOW
+        subscription(GUILD_B, "https://b.example/feed", "B Wire", backfill=len(rivals)),
+        rivals,
+        route=route,
+        now=NOW,
     )
     ids = {
         key: store.db.execute("SELECT id FROM items WHERE key = ?", [item_key]).fetchone()[0]
@@ -332,8 +339,8 @@ def test_latest_is_newest_first_and_ignores_future_dates(tmp_path: Path) -> None
             make_new_item("future", title="From the future", published_at=NOW + timedelta(days=30)),
             make_new_item("undated", title="Undated"),
         ]
-        store.subscribe(subscription(GUILD_A, "https://x.example/f", "X"), items, route=route,
-                        now=NOW)  # fmt: skip
+        store.subscribe(subscription(GUILD_A, "https://x.example/f", "X", backfill=len(items)),
+                        items, route=route, now=NOW)  # fmt: skip
         titles = [line.title for line in store.search.latest(GUILD_A, limit=4)]
         # Both count as first seen now: a future date does not pin a story to the top.
         assert set(titles[:2]) == {"From the future", "Undated"}
@@ -376,3 +383,52 @@ def test_a_small_pool_ranks_the_newest_window_only(
     newest = store.search.search(GUILD_A, "data centre", now=NOW, limit=50)
     monkeypatch.setattr(search_module, "CANDIDATES", 400)
     assert len(store.search.search(GUILD_A, "data centre", now=NOW, limit=50)) > len(newest) > 0
+
+
+def test_latest_trending_and_digests_show_only_what_the_guild_was_shown(tmp_path: Path) -> None:
+    # #17: /topic latest listed an item the source's `exclude` filtered out, and trending's
+    # key phrases came from a new source's back catalogue. Search keeps the whole archive.
+    store = Storage(tmp_path / "shown.db")
+    try:
+        back = [
+            make_new_item(f"old{n}", title=f"Archive story {n} of Regional",
+                          published_at=NOW - timedelta(hours=30 - n))
+            for n in range(1, 4)
+        ]  # fmt: skip
+        source, _ = store.subscribe(
+            dataclasses.replace(
+                subscription(GUILD_A, "https://r.example/feed", "Regional"),
+                exclude_keywords="rumour",
+            ),
+            back,
+            route=route,
+            now=NOW - timedelta(hours=2),
+        )
+        fresh = [
+            make_new_item("new1", title="Budget vote passes", published_at=NOW - HOUR),
+            make_new_item("new2", title="Merger rumour denied", published_at=NOW),
+        ]
+        store.items.store(source.feed_id, fresh, now=NOW, route=route)
+        # Another guild follows the same feed and was shown everything (backfilled).
+        store.subscribe(
+            subscription(GUILD_B, "https://r.example/feed", "Regional", backfill=5),
+            [*back, *fresh],
+            route=route,
+            now=NOW,
+        )
+
+        def titles(lines: list[StoryLine]) -> list[str]:
+            return [line.title for line in lines]
+
+        assert titles(store.search.latest(GUILD_A, limit=10)) == ["Budget vote passes"]
+        week = NOW - timedelta(days=7)
+        assert titles(store.search.period(GUILD_A, week)) == ["Budget vote passes"]
+        candidates = store.digests.candidates(GUILD_A, week, NOW + timedelta(hours=1))
+        assert [c.title for c in candidates] == ["Budget vote passes"]
+        assert len(store.search.latest(GUILD_B, limit=10)) == 5
+        assert len(store.search.period(GUILD_B, week)) == 5
+        # Search covers the whole archive of the guild's sources, by design.
+        assert store.search.search(GUILD_A, "archive story", now=NOW)
+        assert store.search.search(GUILD_A, "rumour", now=NOW)
+    finally:
+        store.close()

@@ -246,3 +246,19 @@ def test_status_counts(store: Storage) -> None:
     status = store.guilds.status(1, NOW)
     assert (status.sources_ok, status.items_stored, status.deliveries_waiting) == (1, 2, 1)
     assert store.guilds.status(2, NOW).items_stored == 0
+
+
+def test_the_fetch_that_adds_a_source_is_its_feeds_last_poll(store: Storage) -> None:
+    # #17: /source list said "last poll never" for sources an import had just fetched.
+    store.subscribe(subscription(), [item(1)], route=route, now=NOW)
+    feed = store.feeds.get_by_url("https://example.com/feed")
+    assert feed is not None and feed.last_polled_at == NOW and feed.last_ok_at == NOW
+    (status,) = store.sources.statuses(1)
+    assert status.feed.last_polled_at == NOW
+    # Another guild adding the same feed later fetched it again.
+    later = NOW + timedelta(hours=1)
+    store.subscribe(subscription(guild=2, channel=20), [item(1)], route=route, now=later)
+    assert store.feeds.get(feed.id).last_polled_at == later
+    # An older fetch never moves the last poll back.
+    store.subscribe(subscription(guild=3, channel=30), [item(1)], route=route, now=NOW)
+    assert store.feeds.get(feed.id).last_polled_at == later

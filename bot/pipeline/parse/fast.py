@@ -10,23 +10,35 @@ any doubt, so the caller falls back to feedparser:
 * ``xml:base`` anywhere, an item or entry element outside a short known list, XHTML or
   out-of-line (``src``) Atom content, base64, a repeated text element, an RSS ``<author>``
   or author text that feedparser would split into name and e-mail, a permalink ``<guid>``
-  with no ``<link>`` before it, a date in a form other than plain RFC 822 / RFC 3339.
+  with no ``<link>`` before it, a date in a form other than plain RFC 822 / RFC 3339;
+* a channel element outside a known list (feedparser maps many namespaced ones onto the
+  feed's title and subtitle), ``text/xml`` with no charset and non-ASCII bytes.
+
+Where feedparser rewrites a value, the fast path does the same: Windows-1252 characters
+(``&#146;``, a raw U+0092) put right in every value, an Atom ``<id>`` as the link when
+there is none, ``dc:title``/``dc:description``/``itunes:subtitle`` as the feed's title
+and subtitle, and HTML that is not plain markup passed through feedparser's own HTML pass.
 
 What it returns is built with the same helpers as the feedparser path (keys, text, image,
-tags); ``tests/bot/pipeline/parse/test_fast.py`` holds the two paths equal on a corpus of fixture
-and generated feeds (``&nbsp;``, bare ``&``, missing guids and links, HTML in titles,
-relative links, images, categories, authors).
+tags); ``tests/bot/pipeline/parse/test_fast.py`` and ``test_fast_corpus.py`` hold the two
+paths equal on fixture feeds and thousands of generated edge cases (``&nbsp;``, bare
+``&``, missing guids and links, HTML in titles, relative links, images, categories,
+authors, namespaces, encodings, Windows-1252 references, embed/object/iframe).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html.entities import name2codepoint
 from typing import Any
 
+from feedparser.html import _BaseHTMLProcessor, _cp1252
 from feedparser.mixin import _FeedParserMixin
+from feedparser.urls import _urljoin, resolve_relative_uris
 from lxml import etree  # type: ignore[import-untyped]
 
 __all__ = ["parse_fast"]
@@ -34,7 +46,9 @@ __all__ = ["parse_fast"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
+SY = "{http://purl.org/rss/1.0/modules/syndication/}"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 _PARSER = etree.XMLParser(
@@ -91,9 +105,65 @@ _ATOM_SINGLE = tuple(
     f"{ATOM}{name}" for name in ("title", "id", "published", "updated", "summary", "content")
 )
 _ATOM_FEED_IGNORED = frozenset(
-    f"{ATOM}{name}" for name in ("id", "updated", "author", "generator", "icon", "logo", "rights")
+    f"{ATOM}{name}" for name in ("updated", "author", "generator", "icon", "logo", "rights")
 )
 _ATOM_TEXT_TYPES = {"text": "text/plain", "html": "text/html", "": "text/plain"}
+# Channel elements feedparser keeps away from the feed's title, link, subtitle and ttl (the
+# only feed fields read): skipped. Any other element makes the document doubtful.
+_RSS_CHANNEL_IGNORED = frozenset(
+    {
+        "language",
+        "copyright",
+        "managingEditor",
+        "webMaster",
+        "pubDate",
+        "lastBuildDate",
+        "category",
+        "generator",
+        "docs",
+        "cloud",
+        "rating",
+        "skipHours",
+        "skipDays",
+        "image",
+        "textInput",
+        "textinput",
+        f"{SY}updatePeriod",
+        f"{SY}updateFrequency",
+        f"{SY}updateBase",
+        f"{DC}language",
+        f"{DC}rights",
+        f"{DC}date",
+        f"{DC}creator",
+        f"{DC}publisher",
+        f"{ITUNES}author",
+        f"{ITUNES}explicit",
+        f"{ITUNES}image",
+        f"{ITUNES}category",
+        f"{ITUNES}owner",
+        f"{ITUNES}type",
+        f"{ITUNES}keywords",
+        f"{ITUNES}block",
+        f"{ITUNES}complete",
+    }
+)
+# The channel elements feedparser reads as the feed's title or subtitle, with the media
+# type it gives them ("" for the title's guess between text and HTML).
+_RSS_CHANNEL_TITLE = {"title": "text/plain", f"{DC}title": "text/plain"}
+_RSS_CHANNEL_SUBTITLE = {
+    "description": "text/html",
+    f"{DC}description": "text/html",
+    f"{ITUNES}subtitle": "text/plain",
+}
+_VOID = frozenset(_BaseHTMLProcessor.elements_no_end_tag)
+# Markup that feedparser's HTML pass (resolve_relative_uris, which re-writes every HTML
+# value) gives back unchanged in meaning: plain tags with double-quoted attributes that
+# hold no "&" or "<", "/>" only on void elements, no end tag of a void element, entities
+# it keeps as they are. Anything else goes through that pass itself.
+_PLAIN_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[a-zA-Z][a-zA-Z0-9-]*=\"[^\"<>&]*\")*\s*(/?)>"
+)
+_REFERENCE = re.compile(r"&(?:([a-zA-Z][a-zA-Z0-9]*)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
 
 looks_like_html = _FeedParserMixin.looks_like_html
 
@@ -111,6 +181,8 @@ def parse_fast(body: bytes, content_type: str | None) -> dict[str, Any] | None:
     charset = _CHARSET.search(content_type or "")
     if charset and charset.group(1).lower() not in _UTF8:
         return None
+    if media_type.startswith("text/") and not charset and not body.isascii():
+        return None  # text/xml without a charset is US-ASCII to feedparser (RFC 3023)
     declared = _DECLARED.search(body[:1024])
     if declared and declared.group(1).decode("ascii").lower() not in _UTF8:
         return None
@@ -147,24 +219,26 @@ def _rss(root: Any) -> dict[str, Any]:
         tag = child.tag
         if tag == "item":
             entries.append(_rss_item(child))
-        elif tag == "title":
+        elif tag in _RSS_CHANNEL_TITLE:
             _once(feed, "title")
-            feed["title"], feed["title_detail"] = _rss_text(child, "text/plain")
+            feed["title"], feed["title_detail"] = _rss_text(child, _RSS_CHANNEL_TITLE[tag])
         elif tag == "link":
             _once(feed, "link")
-            feed["link"] = _text(child)
-        elif tag == "description":
-            _once(feed, "subtitle")
-            feed["subtitle"], feed["subtitle_detail"] = _rss_text(child, "text/html")
+            feed["link"] = _link(_raw(child), entry=False)
+        elif tag in _RSS_CHANNEL_SUBTITLE:
+            if "subtitle" in feed or "summary" in feed:
+                raise Doubt  # a second one, or after a summary: feedparser's own rules
+            feed["subtitle"], feed["subtitle_detail"] = _rss_text(child, _RSS_CHANNEL_SUBTITLE[tag])
+        elif tag == f"{ITUNES}summary":
+            feed["summary"] = True  # only its place matters (before a description)
         elif tag == "ttl":
             feed["ttl"] = _text(child)
         elif tag == f"{ATOM}link":
             if child.get("rel") != "self":
                 raise Doubt
-        elif tag in {"image", "textInput", "textinput"} or not isinstance(tag, str):
-            continue
-        elif tag in _RSS_ITEM or tag.startswith(ATOM):
-            raise Doubt  # an element feedparser maps onto the feed itself
+        elif tag not in _RSS_CHANNEL_IGNORED and isinstance(tag, str):
+            raise Doubt  # an element feedparser may map onto the feed itself
+    feed.pop("summary", None)
     return {"version": "rss20", "feed": feed, "entries": entries}
 
 
@@ -199,14 +273,14 @@ def _rss_title(entry: dict[str, Any], child: Any) -> None:
 
 
 def _rss_link(entry: dict[str, Any], child: Any) -> None:
-    entry["link"] = _text(child)
+    entry["link"] = _link(_raw(child), entry=True)
 
 
 def _rss_guid(entry: dict[str, Any], child: Any) -> None:
     permalink = child.get("isPermaLink", child.get("ispermalink", "true")) == "true"
     if permalink and "link" not in entry:
         raise Doubt  # feedparser promotes it to the link
-    entry["id"] = _text(child)
+    entry["id"] = _finish(_raw(child))
 
 
 def _rss_pub_date(entry: dict[str, Any], child: Any) -> None:
@@ -220,7 +294,7 @@ def _rss_description(entry: dict[str, Any], child: Any) -> None:
 
 
 def _rss_encoded(entry: dict[str, Any], child: Any) -> None:
-    value = _text(child)
+    value = _finish(_html(_raw(child)))
     entry.setdefault("content", []).append({"type": "text/html", "value": value})
     entry.setdefault("summary", value)
 
@@ -277,10 +351,12 @@ _RSS_READERS: dict[str, _Reader] = {
 
 
 def _rss_text(element: Any, media_type: str) -> tuple[str, dict[str, str]]:
-    value = _text(element)
+    value = _raw(element)
     if media_type == "text/plain" and looks_like_html(value):
         media_type = "text/html"
-    return value, {"type": media_type}
+    if media_type == "text/html":
+        value = _html(value)
+    return _finish(value), {"type": media_type}
 
 
 # -- Atom 1.0 --------------------------------------------------------------------------
@@ -290,10 +366,15 @@ def _atom(root: Any) -> dict[str, Any]:
     _no_xml_base(root)
     feed: dict[str, Any] = {}
     entries: list[dict[str, Any]] = []
+    feed_id = None
     for child in root:
         tag = child.tag
         if tag == f"{ATOM}entry":
             entries.append(_atom_entry(child))
+        elif tag == f"{ATOM}id":
+            if feed_id is not None:
+                raise Doubt
+            feed_id = _link(_raw(child), entry=False)
         elif tag == f"{ATOM}title":
             _once(feed, "title")
             feed["title"], feed["title_detail"] = _atom_text(child)
@@ -312,6 +393,8 @@ def _atom(root: Any) -> dict[str, Any]:
             continue
         else:
             raise Doubt
+    if feed_id and "link" not in feed:
+        feed["link"] = feed_id  # feedparser takes the id for the link when there is none
     return {"version": "atom10", "feed": feed, "entries": entries}
 
 
@@ -326,6 +409,8 @@ def _atom_entry(element: Any) -> dict[str, Any]:
         read = _ATOM_READERS.get(tag)
         if read is not None:
             read(entry, child)
+    if "link" not in entry and entry.get("guidislink"):
+        entry["link"] = entry["id"]  # feedparser takes the id for the link when there is none
     return entry
 
 
@@ -334,7 +419,8 @@ def _atom_title(entry: dict[str, Any], child: Any) -> None:
 
 
 def _atom_id(entry: dict[str, Any], child: Any) -> None:
-    entry["id"] = _text(child)
+    entry["id"] = _finish(_urljoin("", _raw(child)))
+    entry["guidislink"] = "link" not in entry
 
 
 def _atom_link(entry: dict[str, Any], child: Any) -> None:
@@ -345,7 +431,7 @@ def _atom_link(entry: dict[str, Any], child: Any) -> None:
     if rel == "alternate":
         if "link" in entry or child.get("type", "text/html") != "text/html":
             raise Doubt
-        entry["link"] = href
+        entry["link"] = _urljoin("", href)
     elif rel == "enclosure":
         entry.setdefault("links", []).append({"rel": rel, **child.attrib})
     else:
@@ -409,7 +495,10 @@ def _atom_text(element: Any) -> tuple[str, dict[str, str]]:
     media_type = _ATOM_TEXT_TYPES.get(kind)
     if media_type is None or element.get("src") is not None or len(element):
         raise Doubt  # xhtml, out-of-line or odd types: feedparser's own rules
-    return _text(element), {"type": media_type}
+    value = _raw(element)
+    if media_type == "text/html":
+        value = _html(value)
+    return _finish(value), {"type": media_type}
 
 
 # -- shared --------------------------------------------------------------------------------
@@ -429,14 +518,61 @@ def _once(mapping: dict[str, Any], key: str) -> None:
 
 
 def _text(element: Any) -> str:
-    """The element's text as feedparser keeps it: stripped, mojibake of UTF-8 undone."""
+    """The element's text as feedparser keeps it: stripped, mojibake of UTF-8 undone,
+    Windows-1252 characters put right."""
+    return _finish(_raw(element))
+
+
+def _raw(element: Any) -> str:
     if len(element):
         raise Doubt  # markup that was not escaped: feedparser re-serializes it
-    value = (element.text or "").strip()
-    try:
-        return value.encode("iso-8859-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return value
+    return (element.text or "").strip()
+
+
+def _finish(value: str) -> str:
+    """What feedparser does last to every value: mojibake of UTF-8 undone, then C1
+    characters (``&#146;`` or a raw U+0092) read as the Windows-1252 ones they stand for."""
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        value = value.encode("iso-8859-1").decode("utf-8")
+    return value.translate(_cp1252)
+
+
+def _link(value: str, *, entry: bool) -> str:
+    """An RSS ``<link>`` or Atom ``<id>`` as feedparser keeps it (its URL fix-ups, step
+    for step)."""
+    value = _urljoin("", value)
+    if entry:
+        value = value.replace("&amp;", "&")
+    value = re.sub("&([A-Za-z0-9_]+);", r"&\g<1>", value)
+    return _finish(value)
+
+
+def _html(value: str) -> str:
+    """An HTML value as feedparser's HTML pass leaves it: unchanged when it is plain
+    markup (most summaries; the pass costs twice the rest of the fast path), else
+    through that pass itself."""
+    if ("<" in value or "&" in value) and not _plain_html(value):
+        return str(resolve_relative_uris(value, "", "utf-8", "text/html"))
+    return value
+
+
+def _plain_html(value: str) -> bool:
+    def tag(match: re.Match[str]) -> str:
+        closing, name, self_closing = match.groups()
+        void = name.lower() in _VOID
+        if (closing and (void or self_closing)) or (self_closing and not void):
+            return "<"
+        return ""
+
+    def reference(match: re.Match[str]) -> str:
+        name, decimal, hexadecimal = match.groups()
+        if name is not None:
+            return "" if name in name2codepoint or name == "apos" else "&"
+        code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+        return "&" if code in _cp1252 else ""
+
+    rest = _REFERENCE.sub(reference, _PLAIN_TAG.sub(tag, value))
+    return "<" not in rest and "&" not in rest
 
 
 _EMAIL = re.compile(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.services.preview import local_time, title_and_text
 from tests.feed_server import FeedServer
 from tests.newsdesk_cli import newsdesk_command
 
@@ -99,9 +102,47 @@ async def test_preview_of_a_feed_url(feed_server: FeedServer, tmp_path: Path) ->
         title="Acme buys Bolt",
         summary="Acme Corp said on Tuesday it had agreed to buy Bolt Labs for $2 billion.",
     )
-    import asyncio
-
     result = await asyncio.to_thread(preview, feed_server.url("/a.xml"), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["title"] == "Acme buys Bolt" and data["source"] == "Alpha Wire"
+
+
+def test_a_text_file_without_a_title_line_gets_its_first_sentence_cut_at_a_word() -> None:
+    body = (
+        "The city council of Springfield voted on Tuesday to approve a new bridge across the "
+        "river after two years of debate over its cost, officials said. It opens in 2027."
+    )
+    title, text = title_and_text(body)
+    assert title.endswith("…") and len(title) <= 120
+    assert body.startswith(title[:-1].rstrip()) and not title[:-1].endswith(" ")
+    assert body.split()[len(title[:-1].split()) - 1] == title[:-1].split()[-1]  # a whole word
+    assert text == body
+    assert title_and_text("- Breaking: bridge approved\n\nThe council voted.") == (
+        "Breaking: bridge approved",
+        "The council voted.",
+    )
+    assert title_and_text("# Bridge approved\nThe council voted.")[0] == "Bridge approved"
+
+
+def test_dates_are_shown_as_the_reader_reads_them() -> None:
+    shown = local_time(datetime(2025, 7, 15, 12, 0, tzinfo=UTC))
+    assert "2025" in shown and "Jul" in shown and "T12:00:00" not in shown and "+00:00" not in shown
+
+
+async def test_a_local_address_is_refused_naming_the_setting(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feed_server.add_feed("/a.xml", title="A", kind="rss").add_items(1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DISCORD_"))}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [*newsdesk_command(), "preview", feed_server.url("/a.xml")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1 and "NEWSDESK_ALLOW_PRIVATE_HOSTS" in result.stderr

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -121,3 +122,44 @@ def test_workers_exit_when_the_bot_is_killed() -> None:
     # Within a few of the workers' checks, every process the bot started is gone.
     _, alive = psutil.wait_procs(helpers, timeout=20)
     assert alive == []
+
+
+def markup_junk(tags: int) -> bytes:
+    """An RSS channel of unclosed tags: not well-formed, so feedparser's tolerant parser
+    reads it, at about 7 s of CPU per MB (the 10.5 MB document of issue #16 took 80 s)."""
+    return b"<rss version='2.0'><channel>" + b"<b>" * tags
+
+
+SLOW = markup_junk(150_000)  # 0.45 MB: 2 to 3 s of CPU
+LIMIT = 0.3
+
+
+async def test_a_document_past_the_time_limit_is_stopped_and_others_parse() -> None:
+    parser = FeedParser(2, parse=parse_or_die, time_limit=LIMIT)
+    try:
+        feed = fetched((FEEDS / "atom10.xml").read_bytes())
+        expected = await parser.parse(feed)
+        workers_before = {p.pid for p in psutil.Process().children(recursive=True)}
+        results = await asyncio.gather(
+            *(parser.parse(fetched(SLOW, "junk.xml") if n == 2 else feed) for n in range(6)),
+            return_exceptions=True,
+        )
+        slow = results.pop(2)
+        # Its worker was killed at the limit (in the pool, then alone), not parsed to the end.
+        assert isinstance(slow, NotAFeed) and "took too long to read" in slow.message
+        assert all(result == expected for result in results)
+        # The worker that was stopped is gone; the next document gets a new one.
+        assert await parser.parse(feed) == expected
+        workers_after = {p.pid for p in psutil.Process().children(recursive=True)}
+        assert workers_after - workers_before
+    finally:
+        parser.close()
+
+
+async def test_in_a_thread_the_caller_stops_waiting_at_the_time_limit() -> None:
+    parser = FeedParser(0, time_limit=LIMIT)
+    started = time.monotonic()
+    with pytest.raises(NotAFeed, match="took too long to read"):
+        await parser.parse(fetched(markup_junk(80_000), "junk.xml"))
+    # The whole parse takes over a second (and runs on: a thread cannot be stopped).
+    assert time.monotonic() - started < 1.0
