@@ -839,7 +839,7 @@ def same_story(a: Fingerprint, b: Fingerprint, common: frozenset[str] = frozense
     if a._name_words.isdisjoint(b._name_words) and a.numbers.keys().isdisjoint(b.numbers):
         return 0.0
 
-    if _contradicts(a, b) is not None:
+    if _contradicts(a, b) is not None or _different_actors(a, b):
         return 0.0
     specific = _shared_names(a, b, common) + _shared_numbers(a, b)
     if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b, common) < MIN_EVENT:
@@ -855,6 +855,24 @@ def same_story(a: Fingerprint, b: Fingerprint, common: frozenset[str] = frozense
     if hours > TIME_GRACE_HOURS:
         score /= 1.0 + (hours - TIME_GRACE_HOURS) / TIME_DECAY_HOURS
     return max(0.0, min(1.0, score))
+
+
+def _different_actors(a: Fingerprint, b: Fingerprint) -> bool:
+    """Each title names someone or something the other item never mentions: the same
+    boxer against two opponents, one team's two players in two stories (#19)."""
+    return _title_name_unknown(a, b) and _title_name_unknown(b, a)
+
+
+def _title_name_unknown(a: Fingerprint, b: Fingerprint) -> bool:
+    return any(
+        term in a._name_words
+        and len(term) > 2
+        and term not in _GENERIC_NAME_STEMS
+        and term not in _GENERIC_WORD_STEMS
+        and term not in b._name_words
+        and term not in b.terms
+        for term in a.title
+    )
 
 
 def _shared_names(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
@@ -914,15 +932,45 @@ def common_names(
     new: Fingerprint, stories: Sequence[tuple[int, Sequence[Fingerprint]]]
 ) -> frozenset[str]:
     """The words of `new`'s names that at least `COMMON_STORIES` of the stories use as
-    names: they say which kind of story, not which one (#19)."""
+    names: they say which kind of story, not which one (#19). A story that shares more
+    with `new` than that one name (another of its names, or a figure) is a candidate for
+    `new`'s own event and is not counted: the reports of one event that did not merge
+    would otherwise make the event's own names common, and keep the next report out."""
     counts: dict[str, int] = {}
     for _, members in stories:
-        used: set[str] = set()
-        for member in members:
-            used |= new._name_words & member._name_words
+        if not members:
+            continue
+        first = members[0]
+        used = new._name_words & first._name_words
+        if not used or _candidate(new, first, used):
+            continue
         for word in used:
             counts[word] = counts.get(word, 0) + 1
     return frozenset(w for w, n in counts.items() if n >= COMMON_STORIES)
+
+
+def _candidate(new: Fingerprint, first: Fingerprint, used: frozenset[str]) -> bool:
+    """`first` may report `new`'s event: it shares two distinct names with `new`, or a
+    name and a figure, and states no fact or actor that rules it out."""
+    if _contradicts(new, first) is not None or _different_actors(new, first):
+        return False
+    phrases = [words for words, weight in new._phrases if words & used and weight >= W_NAME]
+    if not phrases:
+        return False
+    figures = any(
+        k in first.numbers and w >= W_TIME and first.numbers[k] >= W_TIME
+        for k, w in new.numbers.items()
+    )
+    if figures:
+        return True
+    # Two phrases of `new` that `first` meets on different words.
+    seen: list[frozenset[str]] = []
+    for words in phrases:
+        hit = words & used
+        if any(hit.isdisjoint(other) for other in seen):
+            return True
+        seen.append(hit)
+    return False
 
 
 def _shared_numbers(a: Fingerprint, b: Fingerprint) -> float:

@@ -121,3 +121,28 @@ def test_the_outlet_appended_to_a_title_is_not_read() -> None:
     assert not a.names & b.names
     kept = fp("Fire at mill may have been arson - police", "", "c")
     assert "polic" in kept.title
+
+
+def test_reports_that_may_be_the_same_event_do_not_make_its_names_common() -> None:
+    from bot.stories.cluster import best_story, common_names
+
+    text = "Firefighters fought a blaze at the Kessler Tannery in Marlow for {h} hours on Friday."
+    new = fp("Kessler Tannery burns in Marlow", text.format(h="six"), "new")
+    # Two earlier reports of the same fire that did not merge with each other.
+    earlier = [
+        fp("Fire at Marlow tannery", text.format(h="six"), "a"),
+        fp("Kessler Tannery fire", text.format(h="six"), "b"),
+    ]
+    stories = [(i, [e]) for i, e in enumerate(earlier)]
+    assert common_names(new, stories) == frozenset()
+    assert best_story(new, stories) is not None
+
+
+def test_two_titles_naming_people_the_other_never_mentions_are_two_events() -> None:
+    text = "Oleg Brandt kept his heavyweight belts in Hamburg on Saturday, beating {who}."
+    a = fp("Brandt stops Pavel Kern", text.format(who="Pavel Kern"), "a")
+    b = fp("Brandt outpoints Ray Soto", text.format(who="Ray Soto"), "b")
+    assert same_story(a, b) == 0.0
+    # One title naming a person the other report leaves out is not enough.
+    c = fp("Brandt keeps his belts", text.format(who="a late substitute"), "c")
+    assert merges(a, c)
