@@ -128,6 +128,10 @@ async def test_a_moderator_unmerges_an_item_and_it_is_posted_once(
 
     await emu.wait_for(lambda: story[1]["source"] in footer(), timeout=30, message="no merge")
     assert len(emu.messages(news)) == 1
+    first = emu.messages(news)[0]
+    info = await emu.slash(guild, news, mod, "source info", options={"source": story[1]["source"]})
+    link = f"https://discord.com/channels/{guild}/{news}/{first.id}"
+    assert f"merged into an earlier post: {link}" in info.text
 
     source = story[1]["source"]
     choices = await emu.autocomplete(
