@@ -80,6 +80,20 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             for s in sources[:25]
         ]
 
+    async def merged_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        source = getattr(interaction.namespace, "source", None)
+        if interaction.guild_id is None or not source:
+            return []
+        if not await is_moderator(interaction, self.app.storage):
+            return []
+        found = await self.app.sources.merged_items(interaction.guild_id, str(source), current)
+        return [
+            app_commands.Choice(name=f"{m.title or 'untitled'}"[:100], value=str(m.item_id))
+            for m in found[:25]
+        ]
+
     @app_commands.command(name="add", description="Follow a feed (or a page that links to one)")
     @app_commands.describe(**ADD_HELP)
     async def add(
@@ -189,6 +203,18 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         await answer(
             interaction, f"Removed **{clean(removed.name)}**. Its stories stay searchable."
         )
+
+    @app_commands.command(name="unmerge", description="Post an item that was merged on its own")
+    @app_commands.describe(
+        source=OPTION_HELP["source"], item="The merged item (its title or number)"
+    )
+    @app_commands.autocomplete(source=source_autocomplete, item=merged_autocomplete)
+    async def unmerge(self, interaction: Interaction, source: str, item: str) -> None:
+        found, unmerged = await self.app.sources.unmerge(
+            guild_id(interaction), interaction.user.id, source, item
+        )
+        title = clean(unmerged.title or "untitled")[:150]
+        await answer(interaction, f"**{title}** ({clean(found.name)}) will be posted on its own.")
 
     @app_commands.command(name="test", description="Preview a feed's newest item as it would post")
     @app_commands.describe(url=OPTION_HELP["url"], style=OPTION_HELP["style"])

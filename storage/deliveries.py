@@ -28,6 +28,9 @@ class DeliveryLine:
     delivery: Delivery
     title: str
     url: str | None
+    merged_into: tuple[int, int] | None = None
+    """For a merged item: the (channel id, message id) of its story's first post, once
+    posted."""
 
 
 def _columns(alias: str, prefix: str, names: str) -> str:
@@ -129,12 +132,25 @@ class DeliveryStore:
     def recent_for_source(self, source_id: int, limit: int = 10) -> list[DeliveryLine]:
         """The newest items of a source and their delivery state. Raises StorageError."""
         rows = self._db.query(
-            """SELECT d.*, i.title AS item_title, i.url AS item_url FROM deliveries d
-               JOIN items i ON i.id = d.item_id WHERE d.source_id = ?
-               ORDER BY d.id DESC LIMIT ?""",
+            """SELECT d.*, i.title AS item_title, i.url AS item_url,
+                      f.channel_id AS first_channel, f.message_id AS first_message
+               FROM deliveries d JOIN items i ON i.id = d.item_id
+               LEFT JOIN stories st ON st.id = d.story_id AND d.state = 'merged'
+               LEFT JOIN deliveries f ON f.id = st.first_delivery_id
+               WHERE d.source_id = ? ORDER BY d.id DESC LIMIT ?""",
             [source_id, limit],
         )
-        return [DeliveryLine(delivery_from_row(r), r["item_title"], r["item_url"]) for r in rows]
+        return [
+            DeliveryLine(
+                delivery_from_row(r),
+                r["item_title"],
+                r["item_url"],
+                (int(r["first_channel"]), int(r["first_message"]))
+                if r["first_message"] is not None
+                else None,
+            )
+            for r in rows
+        ]
 
     @wrapped
     def sent_messages(self, channel_id: int) -> list[tuple[int, int]]:

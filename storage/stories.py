@@ -35,6 +35,19 @@ class Coverage:
     url: str | None
 
 
+UNMERGED = "a moderator had it posted on its own"
+"""The reason of a delivery taken out of its story (`unmerge`): it is posted as it is and
+never merged again (#19)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MergedItem:
+    """An item of a source that was merged into another post's story."""
+
+    item_id: int
+    title: str
+
+
 @dataclass(frozen=True, slots=True)
 class FirstPost:
     """A story's first post that must be edited to name who else covered it."""
@@ -131,6 +144,45 @@ class StoryStore:
             if key != _same_name(row["own_name"]) and key not in found:
                 found[key] = Coverage(row["name"], row["url"])
         return list(found.values())
+
+    @wrapped
+    def merged_items(self, source_id: int, typed: str = "", limit: int = 25) -> list[MergedItem]:
+        """The source's items merged into a story, newest first; those whose title holds
+        `typed` (any case) or whose id is `typed`. Raises StorageError."""
+        typed = typed.strip()
+        rows = self._db.query(
+            """SELECT i.id AS item_id, i.title FROM deliveries d JOIN items i ON i.id = d.item_id
+               WHERE d.source_id = ? AND d.state = 'merged'
+                 AND (? = '' OR instr(lower(i.title), lower(?)) > 0 OR CAST(i.id AS TEXT) = ?)
+               ORDER BY d.id DESC LIMIT ?""",
+            [source_id, typed, typed, typed, limit],
+        )
+        return [MergedItem(int(r["item_id"]), r["title"] or "") for r in rows]
+
+    @wrapped
+    def unmerge(self, source_id: int, item_id: int) -> bool:
+        """Take the source's delivery of an item out of the story it was merged into, to be
+        posted on its own through the outbox like any post (once: only a merged delivery
+        turns pending, and never merges again); the story's first post is marked for an
+        edit, so its footer no longer names this source for it. False when the item is
+        not merged. Raises StorageError."""
+        with self._db.atomic():
+            row = self._db.execute(
+                """SELECT id, story_id FROM deliveries
+                   WHERE source_id = ? AND item_id = ? AND state = 'merged'""",
+                [source_id, item_id],
+            ).fetchone()
+            if row is None:
+                return False
+            delivery_id, story_id = row
+            self._db.execute(
+                """UPDATE deliveries SET state = 'pending', story_id = NULL, reason = ?,
+                   next_attempt_at = NULL WHERE id = ? AND state = 'merged'""",
+                [UNMERGED, delivery_id],
+            )
+            if story_id is not None:
+                self._db.execute("UPDATE stories SET needs_edit = 1 WHERE id = ?", [story_id])
+            return True
 
     @wrapped
     def needing_edit(self) -> list[FirstPost]:

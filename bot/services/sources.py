@@ -40,6 +40,7 @@ from storage.feeds import FeedError
 from storage.guilds import AuditEntry
 from storage.models import STYLES, Feed, Item, NewItem, Source, SourceStatus, Style
 from storage.storage import Subscription
+from storage.stories import MergedItem
 
 log = logging.getLogger(__name__)
 
@@ -547,6 +548,48 @@ class SourceService:
 
     async def matching(self, guild_id: int, typed: str) -> list[Source]:
         return await self._storage.run(self._storage.sync.sources.matching, guild_id, typed)
+
+    async def merged_items(self, guild_id: int, source_text: str, typed: str) -> list[MergedItem]:
+        """A source's items merged into another post's story (for autocomplete); none when
+        the source is not found."""
+        try:
+            source = await self.find(guild_id, source_text)
+        except NotFound:
+            return []
+        return await self._storage.run(self._storage.sync.stories.merged_items, source.id, typed)
+
+    async def unmerge(
+        self, guild_id: int, user_id: int, source_text: str, item_text: str
+    ) -> tuple[Source, MergedItem]:
+        """Post a merged item of a source on its own after all: its delivery goes back to
+        the outbox (posted once, with its nonce, like any post) and never merges again.
+        `item_text`: the item's id or (part of) its title. Raises NotFound."""
+        source = await self.find(guild_id, source_text)
+        store = self._storage.sync.stories
+        found = await self._storage.run(store.merged_items, source.id, item_text, 2)
+        exact = [m for m in found if str(m.item_id) == item_text.strip()]
+        if exact:
+            found = exact
+        if not found:
+            raise NotFound(f"{source.name} has no merged item matching {item_text!r}.")
+        if len(found) > 1:
+            raise NotFound(f"More than one merged item of {source.name} matches; pick one.")
+        item = found[0]
+        if not await self._storage.run(store.unmerge, source.id, item.item_id):
+            raise NotFound(f"{item.title!r} is no longer merged.")  # pragma: no cover - a race
+        await self._storage.run(
+            self._storage.sync.guilds.audit,
+            guild_id,
+            user_id,
+            "source unmerge",
+            target=str(source.id),
+            before={"item": item.item_id, "state": "merged"},
+            after={"item": item.item_id, "state": "posted on its own"},
+            now=self._clock(),
+        )
+        if self._on_new is not None:
+            self._on_new()
+        return source, item
 
     async def remove(self, guild_id: int, user_id: int, text: str) -> Source:
         """Remove a source by id, name or URL; its history stays searchable. Raises NotFound."""

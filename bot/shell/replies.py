@@ -353,6 +353,10 @@ def info_pages(info: SourceInfo) -> list[discord.Embed]:
     lines += ["", "**Last items**"]
     for line in info.items:
         state = _STATE_WORDS.get(line.delivery.state, line.delivery.state)
+        if line.merged_into is not None:
+            channel, message = line.merged_into
+            link = f"https://discord.com/channels/{source.guild_id}/{channel}/{message}"
+            state = f"merged into an earlier post: {link}"
         why = f" ({clean(line.delivery.reason)})" if line.delivery.reason else ""
         title = clean(line.title or "untitled")[:150]
         lines.append(f"• {title}: {state}{why}")

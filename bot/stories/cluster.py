@@ -52,19 +52,20 @@ __all__ = [
     "StoryText",
     "best_match",
     "best_story",
+    "common_names",
     "fingerprint",
     "same_story",
     "threshold_for",
 ]
 
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
 """Bumped whenever `fingerprint` changes: fingerprints of other versions never match, so a
 stored one of an older version should be recomputed (or the item left unmatched)."""
 
 THRESHOLD = 0.42
 """`same_story` scores above this are the same story when both items have a lead of
 `LEAD_WORDS` words; see `threshold_for` for shorter ones."""
-THRESHOLD_TITLES = 0.55
+THRESHOLD_TITLES = 0.45
 """The threshold when one of the two items is a bare title: calibrated on the development
 set (bench/cluster.py); up to `SHORT_WORDS` words of text the threshold moves linearly
 between the two."""
@@ -93,6 +94,9 @@ MIN_EVENT = 2.0
 """Below this much evidence of one event (`_event_evidence`), never the same story: two
 reports of one topic share its vocabulary and often its subject, place or institution;
 two reports of one event share more than one of the actors, places and figures (#19)."""
+COMMON_STORIES = 2
+W_COMMON_NAME = 0.4
+"""A name word this many recent stories use is weak evidence (`common_names`)."""
 TIME_GRACE_HOURS = 24.0
 TIME_DECAY_HOURS = 96.0
 """Beyond the grace period, the score is divided by 1 + (hours - grace) / decay."""
@@ -254,6 +258,8 @@ class Fingerprint:
     """Quantity (normalised value) to evidence weight."""
     words: int = 0
     """Words of text read (at most `LEAD_WORDS`): how much the fingerprint knows."""
+    facts: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
+    """Facts stated (`_facts`): kind ("day", "age", "mag") to values."""
     version: int = FINGERPRINT_VERSION
     # Derived from `names` for matching; not stored.
     _phrases: tuple[tuple[frozenset[str], float], ...] = field(
@@ -278,6 +284,7 @@ class Fingerprint:
                 "names": sorted(self.names),
                 "numbers": dict(self.numbers),
                 "words": self.words,
+                "facts": {kind: sorted(values) for kind, values in self.facts.items()},
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -300,6 +307,10 @@ class Fingerprint:
                 names=frozenset(str(n) for n in raw["names"]),
                 numbers={str(k): float(v) for k, v in raw["numbers"].items()},
                 words=int(raw.get("words", 0)),
+                facts={
+                    str(kind): frozenset(str(v) for v in values)
+                    for kind, values in raw.get("facts", {}).items()
+                },
                 version=int(raw["v"]),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
@@ -578,12 +589,128 @@ def _numbers(text: str) -> dict[str, float]:
     return found
 
 
+# --------------------------------------------------------------------------- facts
+#
+# Facts two reports of one event cannot disagree on: the day it happened, the ages of the
+# people in it, an earthquake's magnitude. (Death tolls and counts of the injured were
+# tried: reports of one event update them, and they cost more recall than they saved.)
+# Two reports of one kind of event on different occasions (the same boxer's two title
+# fights, two shootings in one city in one week) share names and vocabulary; they give
+# different facts (#19).
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        (
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        )
+    )
+    for m in names.split()
+}
+_DAY_WORDS = re.compile(
+    r"\b(?:(?:on|late|early|last|this|since)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)\b|\b(?P<rel>yesterday|today|tonight|this morning|"
+    r"this afternoon|this evening)\b",
+    re.IGNORECASE,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b"
+    rf"|\b(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH})\b",
+    re.IGNORECASE,
+)
+_FUTURE_BEFORE = re.compile(
+    r"\b(?:will|next|until|scheduled|set|due|expected|plans?)\W+(?:\w+\W+){0,3}$", re.IGNORECASE
+)
+_AGE = re.compile(
+    r"\b(?P<n>\d{1,3})[\s-]years?[\s-]old\b|\baged?\s+(?P<n2>\d{1,3})\b"
+    r"|(?<=[A-Za-z]),\s(?P<n3>\d{1,3}),\s",
+    re.IGNORECASE,
+)
+_MAGNITUDE = re.compile(
+    r"\bmagnitude(?:\s+of)?\s+(?P<n>\d\.\d)\b|\b(?P<n2>\d\.\d)[\s-]*(?:-\s*)?magnitude\b",
+    re.IGNORECASE,
+)
+_FACT_KINDS = frozenset({"day", "age", "mag"})
+_FACT_DAYS = 1
+"""Two days are one event's when at most this many days apart (late Friday, early
+Saturday; a report dated by its publisher's time zone)."""
+
+
+def _facts(text: str, published: datetime) -> dict[str, frozenset[str]]:
+    """The facts an item states: kind to values. "day": the days (ISO) it says things
+    happened, read relative to its publication ("Saturday" is the last Saturday on or
+    before it; not a day it says is to come); "age"; "mag" (an earthquake's magnitude)."""
+    found: dict[str, set[str]] = {}
+    today = published.date()
+    for m in _DAY_WORDS.finditer(text):
+        if _FUTURE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        if m.group("wd"):
+            back = (today.weekday() - _WEEKDAYS.index(m.group("wd").lower())) % 7
+        else:
+            back = 1 if m.group("rel").lower() == "yesterday" else 0
+        found.setdefault("day", set()).add((today - timedelta(days=back)).isoformat())
+    for m in _DATE.finditer(text):
+        month = _MONTHS[(m.group("mon") or m.group("mon2")).lower()[:3]]
+        day = int(m.group("d") or m.group("d2"))
+        try:
+            when = today.replace(month=month, day=day)
+        except ValueError:
+            continue
+        if (when - today).days > 31:  # "Dec. 30" read on Jan. 2
+            try:
+                when = when.replace(year=when.year - 1)
+            except ValueError:
+                continue
+        if (when - today).days <= 1:  # a date to come is not when it happened
+            found.setdefault("day", set()).add(when.isoformat())
+    for kind, pattern in (("age", _AGE), ("mag", _MAGNITUDE)):
+        for m in pattern.finditer(text):
+            raw = next(g for g in m.groups() if g is not None and g[:1].isalnum())
+            found.setdefault(kind, set()).add(raw.lstrip("0") or "0")
+    return {kind: frozenset(values) for kind, values in found.items()}
+
+
+def _contradicts(a: Fingerprint, b: Fingerprint) -> str | None:
+    """The kind of fact `a` and `b` both state and disagree on, else None."""
+    for kind, values in a.facts.items():
+        other = b.facts.get(kind) if kind in _FACT_KINDS else None
+        if not other or not values.isdisjoint(other):
+            continue
+        if kind == "day":
+            days = [datetime.fromisoformat(d).toordinal() for d in values]
+            if any(
+                abs(d - datetime.fromisoformat(o).toordinal()) <= _FACT_DAYS
+                for d in days
+                for o in other
+            ):
+                continue
+        return kind
+    return None
+
+
 # --------------------------------------------------------------------------- fingerprint
 
 
 def fingerprint(story: StoryText) -> Fingerprint:
     """The matcher's view of one item. Never raises on any text."""
-    title = _fold(story.title[:MAX_INPUT_CHARS])
+    title = _without_outlet(_fold(story.title[:MAX_INPUT_CHARS]))
     text, read = _lead(_fold(story.text[:MAX_INPUT_CHARS]), LEAD_WORDS)
     title_words = _words(title)
     text_words = _words(text)
@@ -631,7 +758,31 @@ def fingerprint(story: StoryText) -> Fingerprint:
         names=frozenset(names),
         numbers=_numbers(f"{title}\n{text}"),
         words=read,
+        facts=_facts(f"{title}\n{text}", published.astimezone(UTC)),
     )
+
+
+_TITLE_TAIL = re.compile(r"\s+[-|]\s+(?P<tail>(?:(?!\s[-|]\s).)+)$")
+
+
+def _without_outlet(title: str) -> str:
+    """The title without the outlet's name that feeds append to it ("Two shot in Dayton -
+    WHIO TV 7 and WHIO Radio", "... | Reuters"): every outlet's name would otherwise be a
+    name that all its stories share."""
+    for _ in range(2):
+        m = _TITLE_TAIL.search(title)
+        if m is None:
+            break
+        tail = m.group("tail").split()
+        head = title[: m.start()]
+        looks_like_a_name = all(
+            w[0].isupper() or w[0].isdigit() or not w[0].isalnum() or w.lower() in _STOPWORDS
+            for w in tail
+        )
+        if not (looks_like_a_name or "." in m.group("tail")) or len(head.split()) < 4:
+            break
+        title = head
+    return title
 
 
 def _lead(text: str, limit: int) -> tuple[str, int]:
@@ -676,10 +827,11 @@ def _terms(words: Iterable[_Word], names: frozenset[str]) -> Iterable[str]:
 # --------------------------------------------------------------------------- matching
 
 
-def same_story(a: Fingerprint, b: Fingerprint) -> float:
+def same_story(a: Fingerprint, b: Fingerprint, common: frozenset[str] = frozenset()) -> float:
     """How surely `a` and `b` report the same story: a score in [0, 1], symmetric; above
     `THRESHOLD` means the same story. 0 for two items of the same source, or fingerprints
-    of different versions."""
+    of different versions. `common`: name words many recent stories use (`common_names`),
+    weak evidence."""
     if a.version != b.version or a.source == b.source:
         return 0.0
     # Most pairs share neither a name nor a figure, so no evidence of one event: a set
@@ -687,8 +839,10 @@ def same_story(a: Fingerprint, b: Fingerprint) -> float:
     if a._name_words.isdisjoint(b._name_words) and a.numbers.keys().isdisjoint(b.numbers):
         return 0.0
 
-    specific = _shared_names(a, b) + _shared_numbers(a, b)
-    if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b) < MIN_EVENT:
+    if _contradicts(a, b) is not None or _different_actors(a, b):
+        return 0.0
+    specific = _shared_names(a, b, common) + _shared_numbers(a, b)
+    if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b, common) < MIN_EVENT:
         return 0.0
 
     small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
@@ -703,25 +857,43 @@ def same_story(a: Fingerprint, b: Fingerprint) -> float:
     return max(0.0, min(1.0, score))
 
 
-def _shared_names(a: Fingerprint, b: Fingerprint) -> float:
+def _different_actors(a: Fingerprint, b: Fingerprint) -> bool:
+    """Each title names someone or something the other item never mentions: the same
+    boxer against two opponents, one team's two players in two stories (#19)."""
+    return _title_name_unknown(a, b) and _title_name_unknown(b, a)
+
+
+def _title_name_unknown(a: Fingerprint, b: Fingerprint) -> bool:
+    return any(
+        term in a._name_words
+        and len(term) > 2
+        and term not in _GENERIC_NAME_STEMS
+        and term not in _GENERIC_WORD_STEMS
+        and term not in b._name_words
+        and term not in b.terms
+        for term in a.title
+    )
+
+
+def _shared_names(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     """Evidence from names: each side's names the other side also uses (as a name, or as a
     word where it missed it as a name), averaged over the two sides."""
-    return (_covered_names(a, b) + _covered_names(b, a)) / 2
+    return (_covered_names(a, b, common) + _covered_names(b, a, common)) / 2
 
 
-def _event_evidence(a: Fingerprint, b: Fingerprint) -> float:
+def _event_evidence(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     """Evidence that `a` and `b` report one event, not only one topic: names each side
     uses that the other also uses as a name (a word of the other's text is not enough:
     "hospital" or "police" in any shooting report), plus shared figures (amounts, counts
     with a unit, times of day; not bare small numbers or years)."""
-    names = (_named_by(a, b) + _named_by(b, a)) / 2
+    names = (_named_by(a, b, common) + _named_by(b, a, common)) / 2
     figures = sum(
         min(w, b.numbers[k]) for k, w in a.numbers.items() if k in b.numbers and w >= W_TIME
     )
     return names + figures
 
 
-def _named_by(a: Fingerprint, b: Fingerprint) -> float:
+def _named_by(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     """`a`'s names that `b` also names, each thing once: "South Bend" and "South Bend
     Police" are one piece of evidence (the place), not two."""
     total = 0.0
@@ -729,7 +901,7 @@ def _named_by(a: Fingerprint, b: Fingerprint) -> float:
     for words, weight in sorted(a._phrases, key=lambda p: -len(p[0])):
         shared = words & b._name_words
         if shared and not shared <= seen:
-            total += weight
+            total += _weight(words, weight, common)
             seen |= shared
     return total
 
@@ -742,12 +914,63 @@ def _years_differ(a: Fingerprint, b: Fingerprint) -> bool:
     return bool(years_a) and bool(years_b) and years_a.isdisjoint(years_b)
 
 
-def _covered_names(a: Fingerprint, b: Fingerprint) -> float:
+def _covered_names(a: Fingerprint, b: Fingerprint, common: frozenset[str]) -> float:
     total = 0.0
     for words, weight in a._phrases:
         if not words.isdisjoint(b._name_words) or any(w in b.terms for w in words):
-            total += weight
+            total += _weight(words, weight, common)
     return total
+
+
+def _weight(words: frozenset[str], weight: float, common: frozenset[str]) -> float:
+    """A name's weight as evidence: that of a generic name when many recent stories use
+    it ("Klitschko" in a week of his fights, a city's police in its shootings)."""
+    return min(weight, W_COMMON_NAME) if words <= common else weight
+
+
+def common_names(
+    new: Fingerprint, stories: Sequence[tuple[int, Sequence[Fingerprint]]]
+) -> frozenset[str]:
+    """The words of `new`'s names that at least `COMMON_STORIES` of the stories use as
+    names: they say which kind of story, not which one (#19). A story that shares more
+    with `new` than that one name (another of its names, or a figure) is a candidate for
+    `new`'s own event and is not counted: the reports of one event that did not merge
+    would otherwise make the event's own names common, and keep the next report out."""
+    counts: dict[str, int] = {}
+    for _, members in stories:
+        if not members:
+            continue
+        first = members[0]
+        used = new._name_words & first._name_words
+        if not used or _candidate(new, first, used):
+            continue
+        for word in used:
+            counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if n >= COMMON_STORIES)
+
+
+def _candidate(new: Fingerprint, first: Fingerprint, used: frozenset[str]) -> bool:
+    """`first` may report `new`'s event: it shares two distinct names with `new`, or a
+    name and a figure, and states no fact or actor that rules it out."""
+    if _contradicts(new, first) is not None or _different_actors(new, first):
+        return False
+    phrases = [words for words, weight in new._phrases if words & used and weight >= W_NAME]
+    if not phrases:
+        return False
+    figures = any(
+        k in first.numbers and w >= W_TIME and first.numbers[k] >= W_TIME
+        for k, w in new.numbers.items()
+    )
+    if figures:
+        return True
+    # Two phrases of `new` that `first` meets on different words.
+    seen: list[frozenset[str]] = []
+    for words in phrases:
+        hit = words & used
+        if any(hit.isdisjoint(other) for other in seen):
+            return True
+        seen.append(hit)
+    return False
 
 
 def _shared_numbers(a: Fingerprint, b: Fingerprint) -> float:
@@ -795,20 +1018,21 @@ def best_story(
     the stories it joins, the one it matches best, on a tie the earliest. None if none."""
     best_key: int | None = None
     best: tuple[float, float] = (0.0, 0.0)
+    common = common_names(new, stories)
     for key, members in stories:
         if not members or abs(members[0].published - new.published) > window:
             continue
-        score = _story_score(new, members)
+        score = _story_score(new, members, common)
         rank = (score, -members[0].published.timestamp())
         if score > 0.0 and (best_key is None or rank > best):
             best_key, best = key, rank
     return best_key
 
 
-def _story_score(new: Fingerprint, members: Sequence[Fingerprint]) -> float:
+def _story_score(new: Fingerprint, members: Sequence[Fingerprint], common: frozenset[str]) -> float:
     """How far above the bar `new` scores against the story: against its first post, else
     the median margin over members when most of them pass. 0 when it does not join."""
-    margins = [same_story(new, m) - threshold_for(new, m) for m in members]
+    margins = [same_story(new, m, common) - threshold_for(new, m) for m in members]
     if margins[0] > 0:
         return margins[0]
     passed = sorted((m for m in margins if m > 0), reverse=True)

@@ -17,7 +17,7 @@ from bot.text.limits import CONTENT_LIMIT, EMBED_TOTAL_LIMIT, FIELD_LIMIT, FOOTE
 from bot.text.markdown import MessagePayload, clean, embed_length, truncate
 from storage import AsyncStorage
 from storage.models import Item, Outgoing
-from storage.stories import Candidate, Coverage
+from storage.stories import UNMERGED, Candidate, Coverage
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class StoryDesk:
             if guild not in merge_on:
                 settings = await self._storage.run(store.guilds.settings, guild)
                 merge_on[guild] = settings.merge_stories
-            if not merge_on[guild]:
+            if not merge_on[guild] or outgoing.delivery.reason == UNMERGED:
                 keep.append(outgoing)
                 continue
             where = (guild, outgoing.delivery.channel_id)

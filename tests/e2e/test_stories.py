@@ -95,3 +95,67 @@ async def test_three_sources_one_story_one_post(
         merged_guild, news, mod, "source info", options={"source": outage[1]["source"]}
     )
     assert "merged into an earlier post" in info.text
+
+
+async def test_a_moderator_unmerges_an_item_and_it_is_posted_once(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    guild = emu.add_guild("Unmerging").id
+    news = emu.add_text_channel(guild, "news").id
+    mod = emu.add_member(guild, "mod", permissions=MANAGE_GUILD).id
+    story = articles("kestrel-ohio-fab")[:2]
+    feeds = [srv.add_feed(f"/u{n}.xml", title=a["source"], kind="rss") for n, a in enumerate(story)]
+    for n, feed in enumerate(feeds):
+        feed.add_items(1, prefix=f"Unrelated filler {n}")
+    bot = newsdesk()
+    await bot.start()
+    for feed in feeds:
+        await emu.slash(guild, news, mod, "source add", options={"url": feed.url})
+    for n, (feed, article) in enumerate(zip(feeds, story, strict=True)):
+        feed.add_item(
+            title=article["title"],
+            summary=article["text"],
+            published=datetime.fromisoformat(article["published"]),
+        )
+        if n == 0:
+            await emu.wait_for_messages(news, 1)
+
+    def footer() -> str:
+        return str(emu.messages(news)[0].embeds[0]["footer"]["text"])
+
+    await emu.wait_for(lambda: story[1]["source"] in footer(), timeout=30, message="no merge")
+    assert len(emu.messages(news)) == 1
+    first = emu.messages(news)[0]
+    info = await emu.slash(guild, news, mod, "source info", options={"source": story[1]["source"]})
+    link = f"https://discord.com/channels/{guild}/{news}/{first.id}"
+    assert f"merged into an earlier post: {link}" in info.text
+
+    source = story[1]["source"]
+    choices = await emu.autocomplete(
+        guild, news, mod, "source unmerge", options={"source": source, "item": ""}, focused="item"
+    )
+    assert [c["name"] for c in choices] == [story[1]["title"][:100]]
+    reply = await emu.slash(
+        guild, news, mod, "source unmerge", options={"source": source, "item": choices[0]["value"]}
+    )
+    assert "posted on its own" in reply.text
+    # A crash right after (before or after the post went out), then a restart: posted once.
+    await bot.kill()
+    await bot.start()
+    await emu.wait_for_messages(news, 2, timeout=30)
+    await emu.wait_for(lambda: bot.pending_deliveries() == 0, timeout=20)
+    assert emu.messages(news)[1].embeds[0]["title"] == story[1]["title"]
+    # The first post no longer names the source whose report now has its own post.
+    await emu.wait_for(lambda: source not in footer(), timeout=30, message="footer not edited")
+    again = await emu.slash(
+        guild, news, mod, "source unmerge", options={"source": source, "item": choices[0]["value"]}
+    )
+    assert "no merged item" in again.text
+    assert await bot.stop() == 0
+    await bot.start()
+    info = await emu.slash(guild, news, mod, "source info", options={"source": source})
+    assert "a moderator had it posted on its own" in info.text
+    assert len(emu.messages(news)) == 2

@@ -76,3 +76,28 @@ def test_coverage_names_each_other_source_once_never_its_own(store: Storage) -> 
     store.stories.merge(d[2], d[1], 1, NOW)
     store.stories.merge(d[3], d[1], 1, NOW)  # another feed that goes by the post's name
     assert [c.source_name for c in store.stories.coverage(d[1])] == ["Daily"]
+
+
+def test_an_unmerged_item_goes_back_to_the_outbox_once(store: Storage) -> None:
+    from storage.stories import UNMERGED
+
+    d = deliveries(store)
+    store.stories.merge(d[2], d[1], 1, NOW)
+    store.stories.edited(1)
+    source_id, item_id = store.db.execute(
+        "SELECT source_id, item_id FROM deliveries WHERE id = ?", [d[2]]
+    ).fetchone()
+    found = store.stories.merged_items(source_id, "T2")
+    assert [m.item_id for m in found] == [item_id]
+    assert store.stories.merged_items(source_id, str(item_id)) == found
+    assert store.stories.merged_items(source_id, "nothing like it") == []
+    assert store.stories.unmerge(source_id, item_id)
+    state, reason, story = store.db.execute(
+        "SELECT state, reason, story_id FROM deliveries WHERE id = ?", [d[2]]
+    ).fetchone()
+    assert (state, reason, story) == ("pending", UNMERGED, None)
+    assert store.stories.coverage(d[1]) == []
+    # The first post is edited again (its footer loses the source), and only once unmerged.
+    assert store.db.execute("SELECT needs_edit FROM stories").fetchone()[0] == 1
+    assert not store.stories.unmerge(source_id, item_id)
+    assert store.stories.merged_items(source_id, "") == []
