@@ -243,14 +243,22 @@ def _rss(root: Any) -> dict[str, Any]:
 
 
 def _rss_item(item: Any) -> dict[str, Any]:
+    return _read_entry(item, _RSS_ITEM, _RSS_SINGLE, _RSS_READERS)
+
+
+def _read_entry(
+    element: Any, known: Any, single: tuple[str, ...], readers: dict[str, Any]
+) -> dict[str, Any]:
+    """An item's or entry's fields, read by each element's reader; Doubt on any element the
+    fast path does not know, an xml:base, or a repeated single element."""
     entry: dict[str, Any] = {}
     seen: set[str] = set()
-    for child in item:
+    for child in element:
         tag = child.tag
-        if tag not in _RSS_ITEM or child.get(XML_BASE) is not None:
+        if tag not in known or child.get(XML_BASE) is not None:
             raise Doubt
-        _once_per_entry(tag, _RSS_SINGLE, seen)
-        read = _RSS_READERS.get(tag)
+        _once_per_entry(tag, single, seen)
+        read = readers.get(tag)
         if read is not None:
             read(entry, child)
     return entry
@@ -399,16 +407,7 @@ def _atom(root: Any) -> dict[str, Any]:
 
 
 def _atom_entry(element: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {}
-    seen: set[str] = set()
-    for child in element:
-        tag = child.tag
-        if tag not in _ATOM_ENTRY or child.get(XML_BASE) is not None:
-            raise Doubt
-        _once_per_entry(tag, _ATOM_SINGLE, seen)
-        read = _ATOM_READERS.get(tag)
-        if read is not None:
-            read(entry, child)
+    entry = _read_entry(element, _ATOM_ENTRY, _ATOM_SINGLE, _ATOM_READERS)
     if "link" not in entry and entry.get("guidislink"):
         entry["link"] = entry["id"]  # feedparser takes the id for the link when there is none
     return entry

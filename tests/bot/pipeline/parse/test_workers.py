@@ -4,7 +4,6 @@ worker that dies costs only the document that killed it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import subprocess
 import sys
 import time
@@ -57,13 +56,11 @@ async def test_workers_run_below_the_bots_priority(workers: FeedParser) -> None:
     await workers.parse(fetched((FEEDS / "rss20.xml").read_bytes()))
     bot = psutil.Process()
     # Workers are the forkserver's children; they yield to the event loop and the storage
-    # thread, the forkserver and the bot's own threads do not.
-    niceness = set()
-    for process in bot.children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess):  # an earlier test's pool ending
-            if process.ppid() != bot.pid:
-                niceness.add(process.nice())
-    assert niceness == {bot.nice() + 5}
+    # thread, the forkserver and the bot's own threads do not. Only this parser's workers
+    # are looked at: an earlier test's pool may still be starting or ending.
+    workers_of_this_pool = set(workers._pool._processes)  # type: ignore[union-attr]
+    niceness = {psutil.Process(pid).nice() for pid in workers_of_this_pool}
+    assert workers_of_this_pool and niceness == {bot.nice() + 5}
 
 
 async def test_not_a_feed_comes_back_with_its_sentence(workers: FeedParser) -> None:
