@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.deliveries import SHOWN_SQL
 from storage.timeutil import from_db, from_db_required, to_db
 
@@ -37,7 +36,7 @@ class DigestCandidate:
 
 
 class DigestStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped
@@ -70,7 +69,7 @@ class DigestStore:
                ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,
                  time = excluded.time, frequency = excluded.frequency,
                  timezone = excluded.timezone,
-                 last_sent_at = COALESCE(last_sent_at, excluded.last_sent_at)""",
+                 last_sent_at = COALESCE(digests.last_sent_at, excluded.last_sent_at)""",
             [guild_id, channel_id, time, frequency, timezone, to_db(now), to_db(now)],
         )
         schedule = self.get(guild_id)

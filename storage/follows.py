@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.errors import RecordExists, RecordLimit, RecordNotFound
 from storage.search import effective_date, follow_expression
 from storage.timeutil import from_db, from_db_required, to_db
@@ -64,7 +63,7 @@ class DMBatch:
 
 
 class FollowStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     # --- a member's follows -------------------------------------------------------

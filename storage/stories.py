@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.deliveries import OUTGOING_SELECT, outgoing_from_row
 from storage.models import Outgoing
 from storage.timeutil import to_db
@@ -45,7 +44,7 @@ class FirstPost:
 
 
 class StoryStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped
@@ -94,9 +93,9 @@ class StoryStore:
             if story_id is None:
                 story_id = self._db.execute(
                     """INSERT INTO stories (guild_id, first_delivery_id, created_at, last_item_at)
-                       VALUES (?, ?, ?, ?)""",
+                       VALUES (?, ?, ?, ?) RETURNING id""",
                     [guild_id, into_delivery, to_db(now), to_db(now)],
-                ).lastrowid
+                ).fetchone()[0]
                 self._db.execute(
                     "UPDATE deliveries SET story_id = ? WHERE id = ?", [story_id, into_delivery]
                 )
