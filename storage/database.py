@@ -29,7 +29,7 @@ POSTGRESQL_COMPLETE = False
 (the storage layer and its tests open one)."""
 POSTGRESQL_NOT_COMPLETE = (
     "PostgreSQL support is not complete yet: set NEWSDESK_DATABASE to a SQLite file path "
-    "(the default is newsdesk.db)."
+    "(the default is newsdesk.db)"
 )
 
 
