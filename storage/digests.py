@@ -98,7 +98,7 @@ class DigestStore:
                       WHERE +d.guild_id = :guild AND +d.state IN {_DIGESTIBLE}
                         AND i.first_seen_at >= :since AND i.first_seen_at < :until
                       GROUP BY story_key
-                      HAVING story_key NOT IN
+                      HAVING COALESCE('s' || d.story_id, 'i' || i.id) NOT IN
                         (SELECT story_key FROM digest_entries WHERE guild_id = :guild)) c
                 JOIN items i ON i.id = c.first_item
                 ORDER BY c.story_key""",
@@ -123,8 +123,8 @@ class DigestStore:
         with self._db.atomic():
             for key in story_keys:
                 self._db.execute(
-                    "INSERT OR IGNORE INTO digest_entries (guild_id, story_key, sent_at) "
-                    "VALUES (?, ?, ?)",
+                    "INSERT INTO digest_entries (guild_id, story_key, sent_at) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [guild_id, key, to_db(now)],
                 )
             self._db.execute(

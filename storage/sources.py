@@ -131,9 +131,10 @@ class SourceStore:
         """Live sources of this guild whose name or URL contains `typed` (for autocomplete).
         Raises StorageError."""
         pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = "ILIKE" if self._db.dialect == "postgresql" else "LIKE"  # SQLite's ignores case
         rows = self._db.query(
             f"""{_SELECT} WHERE s.guild_id = ? AND s.removed_at IS NULL
-                AND (s.name LIKE ? ESCAPE '\\' OR f.url LIKE ? ESCAPE '\\')
+                AND (s.name {like} ? ESCAPE '\\' OR f.url {like} ? ESCAPE '\\')
                 ORDER BY lower(s.name) LIMIT ?""",
             [guild_id, pattern, pattern, limit],
         )
