@@ -285,11 +285,10 @@ class FollowStore:
 
     def _set_state(self, ids: list[int], state: str, now: datetime) -> None:
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+            among, params = self._db.is_in("id", ids[start : start + 500])
             self._db.execute(
-                f"UPDATE follow_notifications SET state = ?, sent_at = ? WHERE id IN ({marks})",
-                [state, to_db(now), *chunk],
+                f"UPDATE follow_notifications SET state = ?, sent_at = ? WHERE {among}",
+                [state, to_db(now), *params],
             )
 
     def _member(self, guild_id: int, user_id: int, column: str, now: datetime) -> None:

@@ -300,3 +300,40 @@ def test_digest_schedules_and_candidates(store: Storage) -> None:
     assert store.digests.delete(1) is True and store.digests.delete(1) is False
     assert store.digests.candidates(2, since, until) == []
     assert a1.delivery.id != b0.delivery.id
+
+
+def test_follows_and_the_dm_outbox(store: Storage) -> None:
+    # Matching new items is search (still SQLite only); the outbox is not: its rows are
+    # written here as match_new writes them.
+    every = timedelta(minutes=10)
+    store.subscribe(sub(guild=SNOWFLAKE), [], route=posted, now=NOW)
+    store.items.store(1, news("f", 3), now=NOW, route=posted)
+    member = SNOWFLAKE + 7
+    store.follows.add(SNOWFLAKE, member, "f", limit=2, now=NOW)
+    store.follows.add(SNOWFLAKE, member, "story", limit=2, now=NOW)
+    assert [f.keywords for f in store.follows.of_member(SNOWFLAKE, member)] == ["f", "story"]
+    for item_id in (1, 2, 3):
+        store.db.execute(
+            "INSERT INTO follow_notifications (guild_id, user_id, item_id, keywords, state, "
+            "created_at) VALUES (?, ?, ?, 'f', 'pending', ?)",
+            [SNOWFLAKE, member, item_id, "2026-11-24T09:00:00.000000Z"],
+        )
+    assert store.follows.waiting(SNOWFLAKE, member) == 3
+    (batch,) = store.follows.claim_batches(NOW, every=every)
+    assert (batch.guild_id, batch.user_id, batch.ids) == (SNOWFLAKE, member, [1, 2, 3])
+    assert [m.source_name for m in batch.matches] == ["Feed 1"] * 3
+    assert store.follows.claim_batches(NOW, every=every)[0].ids == batch.ids  # a crash: again
+    store.follows.mark_sent(batch, NOW)
+    assert store.follows.waiting(SNOWFLAKE, member) == 0
+    store.db.execute(
+        "INSERT INTO follow_notifications (guild_id, user_id, item_id, keywords, state, "
+        "created_at) VALUES (?, ?, 1, 'story', 'pending', ?)",
+        [SNOWFLAKE, member + 1, "2026-11-24T09:00:00.000000Z"],
+    )
+    (other,) = store.follows.claim_batches(NOW + every, every=every)
+    store.follows.mark_dms_closed(other, NOW)
+    assert store.follows.take_dm_note(SNOWFLAKE, member + 1) == NOW
+    assert store.follows.take_dm_note(SNOWFLAKE, member + 1) is None
+    store.follows.remove(SNOWFLAKE, member, "story")  # nothing waits for it: no search
+    assert [f.keywords for f in store.follows.of_member(SNOWFLAKE, member)] == ["f"]
+    assert store.follows.cursor() == 0
