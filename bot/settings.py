@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.database import POSTGRESQL_COMPLETE, POSTGRESQL_NOT_COMPLETE, is_postgresql_url
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -48,6 +50,13 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return [int(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _supported_database(cls, value: object) -> object:
+        if is_postgresql_url(value) and not POSTGRESQL_COMPLETE:
+            raise ValueError(POSTGRESQL_NOT_COMPLETE)
         return value
 
     @field_validator("discord_api_url", "llm_url")

@@ -1,4 +1,5 @@
-"""The data-access layer: SQLite through sqlite-utils, typed methods per table group."""
+"""The data-access layer: typed methods per table group over SQLite (sqlite-utils) or
+PostgreSQL (psycopg): docs/storage-backends.md."""
 
 from __future__ import annotations
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.models import Delivery, Outgoing
 from storage.rows import delivery_from_row, item_from_row, prefixed, source_from_row
 from storage.timeutil import to_db
@@ -66,7 +65,7 @@ def outgoing_from_row(row: dict[str, Any]) -> Outgoing:
 
 
 class DeliveryStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.deliveries import SHOWN_SQL
 from storage.timeutil import from_db, from_db_required, to_db
 
@@ -37,7 +36,7 @@ class DigestCandidate:
 
 
 class DigestStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped
@@ -70,7 +69,7 @@ class DigestStore:
                ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,
                  time = excluded.time, frequency = excluded.frequency,
                  timezone = excluded.timezone,
-                 last_sent_at = COALESCE(last_sent_at, excluded.last_sent_at)""",
+                 last_sent_at = COALESCE(digests.last_sent_at, excluded.last_sent_at)""",
             [guild_id, channel_id, time, frequency, timezone, to_db(now), to_db(now)],
         )
         schedule = self.get(guild_id)
@@ -99,7 +98,7 @@ class DigestStore:
                       WHERE +d.guild_id = :guild AND +d.state IN {_DIGESTIBLE}
                         AND i.first_seen_at >= :since AND i.first_seen_at < :until
                       GROUP BY story_key
-                      HAVING story_key NOT IN
+                      HAVING COALESCE('s' || d.story_id, 'i' || i.id) NOT IN
                         (SELECT story_key FROM digest_entries WHERE guild_id = :guild)) c
                 JOIN items i ON i.id = c.first_item
                 ORDER BY c.story_key""",
@@ -124,8 +123,8 @@ class DigestStore:
         with self._db.atomic():
             for key in story_keys:
                 self._db.execute(
-                    "INSERT OR IGNORE INTO digest_entries (guild_id, story_key, sent_at) "
-                    "VALUES (?, ?, ?)",
+                    "INSERT INTO digest_entries (guild_id, story_key, sent_at) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [guild_id, key, to_db(now)],
                 )
             self._db.execute(

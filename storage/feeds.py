@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.errors import RecordNotFound
 from storage.models import Feed
 from storage.rows import feed_from_row
@@ -25,7 +24,7 @@ class FeedError:
 
 
 class FeedStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped
@@ -58,12 +57,14 @@ class FeedStore:
         hash and answer time of the fetch that found it. That fetch (at `now`) counts as the
         feed's last poll, for a feed already stored too: a source just added never shows
         "last poll never". Call inside a transaction."""
+        # The later of two texts: SQLite's MAX takes two arguments, PostgreSQL's GREATEST.
+        later = "GREATEST" if self._db.dialect == "postgresql" else "MAX"
         self._db.execute(
-            """INSERT INTO feeds (url, title, site_url, interval_seconds, next_due_at, created_at,
+            f"""INSERT INTO feeds (url, title, site_url, interval_seconds, next_due_at, created_at,
                etag, last_modified, body_hash, answer_ms, last_polled_at, last_ok_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (url) DO UPDATE SET
-                 last_polled_at = MAX(COALESCE(last_polled_at, ''), excluded.last_polled_at)""",
+               ON CONFLICT (url) DO UPDATE SET last_polled_at =
+                 {later}(COALESCE(feeds.last_polled_at, ''), excluded.last_polled_at)""",
             [
                 url, title, site_url, interval_seconds, to_db(next_due_at), to_db(now),
                 *validators, _ms(answer_seconds), to_db(now), to_db(now),
@@ -81,7 +82,7 @@ class FeedStore:
             f"""SELECT * FROM (
                     SELECT * FROM feeds f WHERE next_due_at <= ? AND gone_at IS NULL
                     AND EXISTS (SELECT 1 FROM sources s WHERE s.feed_id = f.id AND {_ACTIVE})
-                    ORDER BY next_due_at LIMIT ?)
+                    ORDER BY next_due_at LIMIT ?) AS due
                 ORDER BY answer_ms DESC NULLS FIRST, next_due_at""",
             [to_db(now), limit],
         )

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.errors import RecordExists, RecordLimit, RecordNotFound
 from storage.search import effective_date, follow_expression
 from storage.timeutil import from_db, from_db_required, to_db
@@ -64,7 +63,7 @@ class DMBatch:
 
 
 class FollowStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     # --- a member's follows -------------------------------------------------------
@@ -286,11 +285,10 @@ class FollowStore:
 
     def _set_state(self, ids: list[int], state: str, now: datetime) -> None:
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+            among, params = self._db.is_in("id", ids[start : start + 500])
             self._db.execute(
-                f"UPDATE follow_notifications SET state = ?, sent_at = ? WHERE id IN ({marks})",
-                [state, to_db(now), *chunk],
+                f"UPDATE follow_notifications SET state = ?, sent_at = ? WHERE {among}",
+                [state, to_db(now), *params],
             )
 
     def _member(self, guild_id: int, user_id: int, column: str, now: datetime) -> None:

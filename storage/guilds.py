@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.models import GuildSettings, GuildStatus
 from storage.timeutil import from_db, from_db_required, to_db
 
@@ -27,7 +26,7 @@ class AuditEntry:
 
 
 class GuildStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped
@@ -119,10 +118,11 @@ class GuildStore:
         """Health figures for one guild. Raises StorageError."""
         counts = self._db.execute(
             """SELECT
-                 SUM(s.paused_at IS NULL AND f.failing_since IS NULL AND s.channel_error IS NULL),
-                 SUM(s.paused_at IS NULL
+                 COUNT(*) FILTER (WHERE s.paused_at IS NULL AND f.failing_since IS NULL
+                                  AND s.channel_error IS NULL),
+                 COUNT(*) FILTER (WHERE s.paused_at IS NULL
                      AND (f.failing_since IS NOT NULL OR s.channel_error IS NOT NULL)),
-                 SUM(s.paused_at IS NOT NULL),
+                 COUNT(*) FILTER (WHERE s.paused_at IS NOT NULL),
                  MAX(f.last_polled_at)
                FROM sources s JOIN feeds f ON f.id = s.feed_id
                WHERE s.guild_id = ? AND s.removed_at IS NULL""",

@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.models import DeliveryState, Item, NewItem, Source
 from storage.rows import item_from_row, source_from_row
 from storage.timeutil import to_db
@@ -27,8 +26,9 @@ _ITEM_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _ROWS_PER_INSERT = 450  # 11 parameters a row: 4,950, far below SQLite's limit of 32,766
 
 
-def index_items(db: sqlite_utils.Database, item_ids: Sequence[int]) -> None:
-    """Add these stored items to the search index (items_fts), in one statement."""
+def index_items(db: Database, item_ids: Sequence[int]) -> None:
+    """Add these stored items to the search index (items_fts), in one statement. SQLite
+    only: PostgreSQL's index is a column computed as the row is written."""
     db.execute(
         "INSERT INTO items_fts (rowid, title, summary, brief_text, content) "
         "SELECT id, title, summary, brief_text, content FROM items "
@@ -57,20 +57,13 @@ def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 class ItemStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped
     def known_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
         """Which of these item keys the feed has already stored. Raises StorageError."""
-        known: set[str] = set()
-        for chunk in _chunks(keys):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key FROM items WHERE feed_id = ? AND key IN ({marks})", [feed_id, *chunk]
-            )
-            known.update(row[0] for row in rows)
-        return known
+        return set(self._existing_ids(feed_id, keys))
 
     @wrapped
     def store(
@@ -129,10 +122,9 @@ class ItemStore:
     def _existing_ids(self, feed_id: int, keys: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for chunk in _chunks(keys):
-            marks = ",".join("?" * len(chunk))
+            among, params = self._db.is_in("key", chunk)
             rows = self._db.execute(
-                f"SELECT key, id FROM items WHERE feed_id = ? AND key IN ({marks})",
-                [feed_id, *chunk],
+                f"SELECT key, id FROM items WHERE feed_id = ? AND {among}", [feed_id, *params]
             )
             found.update((key, item_id) for key, item_id in rows)
         return found
@@ -163,7 +155,7 @@ class ItemStore:
                 values,
             )
             ids.update(rows.fetchall())
-        if ids:
+        if ids and self._db.dialect == "sqlite":
             index_items(self._db, list(ids.values()))
         return ids
 
@@ -177,7 +169,7 @@ class ItemStore:
                  ON CONFLICT (item_id, source_id) DO NOTHING"""
         pending = 0
         for is_pending in (True, False):
-            cursor = self._db.conn.executemany(
+            changed = self._db.executemany(
                 sql,
                 [
                     (item_id, s.id, s.guild_id, s.channel_id, state, reason, created)
@@ -186,7 +178,7 @@ class ItemStore:
                 ],
             )
             if is_pending:
-                pending = max(cursor.rowcount, 0)
+                pending = max(changed, 0)
         return pending
 
     @wrapped

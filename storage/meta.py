@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 
 
 class MetaStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped
@@ -31,7 +30,7 @@ class MetaStore:
         """Add to a named counter (shown by /newsdesk status). Raises StorageError."""
         self._db.execute(
             "INSERT INTO counters (name, value) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+            "ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value",
             [name, by],
         )
 

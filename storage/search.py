@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.deliveries import SHOWN_SQL
 from storage.stopwords import SEARCH_STOPWORDS
 from storage.timeutil import from_db, from_db_required, to_db
@@ -153,7 +152,7 @@ def boosted(score: float, published: datetime, coverage: int, now: datetime) -> 
 
 
 class SearchStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     @wrapped

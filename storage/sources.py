@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import sqlite_utils
-
 from storage.connection import wrapped
+from storage.database import Database
 from storage.errors import RecordExists, RecordNotFound
 from storage.models import Source, SourceStatus
 from storage.rows import feed_from_row, prefixed, source_from_row
@@ -48,7 +47,7 @@ class AlertDue:
 
 
 class SourceStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def insert(
@@ -74,10 +73,10 @@ class SourceStore:
         ).fetchone()
         if existing is not None:
             raise RecordExists("source", str(existing[0]))
-        cursor = self._db.execute(
+        row = self._db.execute(
             """INSERT INTO sources (guild_id, feed_id, channel_id, name, interval_seconds, style,
                include_keywords, exclude_keywords, fulltext, created_by, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [
                 guild_id,
                 feed_id,
@@ -91,8 +90,8 @@ class SourceStore:
                 created_by,
                 to_db(now),
             ],
-        )
-        return int(cursor.lastrowid or 0)
+        ).fetchone()
+        return int(row[0])
 
     @wrapped
     def get(self, guild_id: int, source_id: int) -> Source:
@@ -136,9 +135,10 @@ class SourceStore:
         """Live sources of this guild whose name or URL contains `typed` (for autocomplete).
         Raises StorageError."""
         pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = "ILIKE" if self._db.dialect == "postgresql" else "LIKE"  # SQLite's ignores case
         rows = self._db.query(
             f"""{_SELECT} WHERE s.guild_id = ? AND s.removed_at IS NULL
-                AND (s.name LIKE ? ESCAPE '\\' OR f.url LIKE ? ESCAPE '\\')
+                AND (s.name {like} ? ESCAPE '\\' OR f.url {like} ? ESCAPE '\\')
                 ORDER BY lower(s.name) LIMIT ?""",
             [guild_id, pattern, pattern, limit],
         )
@@ -205,10 +205,12 @@ class SourceStore:
     def set_channel_error(self, channel_id: int, error: str | None) -> list[Source]:
         """Mark (or clear) why posting to a channel stopped, on every live source that posts
         there; return the sources whose state changed. Raises StorageError."""
+        # `IS NOT ?` is SQLite's null-safe "differs from"; PostgreSQL spells it out.
+        differs = "IS DISTINCT FROM" if self._db.dialect == "postgresql" else "IS NOT"
         with self._db.atomic():
             rows = self._db.query(
                 f"""{_SELECT} WHERE s.channel_id = ? AND s.removed_at IS NULL
-                    AND s.channel_error IS NOT ?""",
+                    AND s.channel_error {differs} ?""",
                 [channel_id, error],
             )
             changed = [source_from_row(row) for row in rows]

@@ -51,8 +51,9 @@ class Storage:
     """The synchronous data-access layer. Not for the event loop: use AsyncStorage there."""
 
     def __init__(self, path: str | Path, *, run_migrations: bool = True) -> None:
-        self.path = Path(path)
-        self.db = open_database(self.path)
+        """Open `path`: a SQLite file, or a PostgreSQL URL (postgresql://...)."""
+        self.location = str(path)
+        self.db = open_database(path)
         if run_migrations:
             migrate(self.db)
         self.meta = MetaStore(self.db)
@@ -127,7 +128,10 @@ class Storage:
 
     @wrapped
     def integrity_ok(self) -> bool:
-        """PRAGMA quick_check says the file is sound. Raises StorageError."""
+        """PRAGMA quick_check says the file is sound; PostgreSQL checks its own pages, so
+        there it is a query that answers. Raises StorageError."""
+        if self.db.dialect == "postgresql":
+            return bool(self.db.execute("SELECT 1").fetchone() == (1,))
         row = self.db.execute("PRAGMA quick_check").fetchone()
         return bool(row and row[0] == "ok")
 

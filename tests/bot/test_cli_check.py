@@ -60,6 +60,15 @@ def test_database_in_a_missing_folder(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_postgresql_url_is_refused_until_support_is_complete(tmp_path: Path) -> None:
+    # #20: the PostgreSQL backend is not selectable while some stores are not ported.
+    url = "postgresql://newsdesk@localhost/newsdesk"
+    result = check(tmp_path, DISCORD_TOKEN=TOKEN, NEWSDESK_DATABASE=url)
+    assert result.returncode == 1
+    assert "PostgreSQL support is not complete yet" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_database_in_a_read_only_folder(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         folder = Path("/sys")  # not writable even by root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,27 +55,34 @@ def subscription(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Storage:
-    s = Storage(tmp_path / "test.db")
+def store(database: str) -> Iterator[Storage]:
+    s = Storage(database)
     yield s
     s.close()
 
 
-def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
-    s = Storage(tmp_path / "m.db")
-    assert pending(s.db) == []
-    assert migrate(s.db) == []
-    names = [r["name"] for r in s.db.query("SELECT name FROM _migrations")]
+def test_migrations_run_once_and_are_recorded(store: Storage, backend: str) -> None:
+    assert pending(store.db) == []
+    assert migrate(store.db) == []
+    names = [r["name"] for r in store.db.query("SELECT name FROM _migrations ORDER BY name")]
     assert names == [name for name, _ in MIGRATIONS]
-    assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert s.integrity_ok()
+    if backend == "sqlite":
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.integrity_ok()
 
 
-def test_a_failing_migration_leaves_no_trace(tmp_path: Path) -> None:
-    s = Storage(tmp_path / "m.db")
+def test_a_database_opened_again_runs_no_migration(database: str) -> None:
+    Storage(database).close()
+    again = Storage(database)
+    assert pending(again.db) == [] and migrate(again.db) == []
+    again.close()
+
+
+def test_a_failing_migration_leaves_no_trace(store: Storage) -> None:
+    s = store
 
     def broken(db: object) -> None:
-        s.db.execute("CREATE TABLE half_done (x)")
+        s.db.execute("CREATE TABLE half_done (x INTEGER)")
         raise sqlite3.OperationalError("boom")
 
     with pytest.raises(StorageError):
@@ -122,7 +130,7 @@ def test_new_items_reach_every_source_of_the_feed_once(store: Storage) -> None:
     ]
 
 
-def test_stored_items_are_indexed_once_in_feed_order(store: Storage) -> None:
+def test_stored_items_are_indexed_once_in_feed_order(store: Storage, backend: str) -> None:
     # More items than one multi-row INSERT holds, one key repeated: the first copy wins.
     items = [item(n) for n in range(120)]
     items.insert(50, dataclasses.replace(item(7), title="A later copy of story 7"))
@@ -133,6 +141,13 @@ def test_stored_items_are_indexed_once_in_feed_order(store: Storage) -> None:
     assert result.new_items == 120 - 59
     rows = store.db.execute("SELECT id, title FROM items ORDER BY id").fetchall()
     assert [title for _, title in rows] == [f"Story {n}" for n in range(120)]
+    if backend == "postgresql":
+        # The tsvector column follows every write, a brief stored later too.
+        match = "SELECT id FROM items WHERE search @@ to_tsquery('english', ?) ORDER BY id"
+        assert store.db.execute(match, ["content & 119"]).fetchall() == [(rows[-1][0],)]
+        store.items.set_brief(rows[0][0], "{}", "a brief about quantum batteries")
+        assert store.db.execute(match, ["quantum"]).fetchall() == [(rows[0][0],)]
+        return
     indexed = store.db.execute("SELECT rowid FROM items_fts ORDER BY rowid").fetchall()
     assert [rowid for (rowid,) in indexed] == [item_id for item_id, _ in rows]
     hits = store.db.execute(
@@ -227,14 +242,25 @@ def test_naive_datetimes_are_refused(store: Storage) -> None:
         store.feeds.set_next_due(1, datetime(2026, 1, 1))
 
 
-def test_sqlite_errors_become_storage_errors(tmp_path: Path) -> None:
-    s = Storage(tmp_path / "x.db")
-    s.db.execute("DROP TABLE counters")
+def test_driver_errors_become_storage_errors(store: Storage) -> None:
+    store.db.execute("DROP TABLE counters")
     with pytest.raises(StorageError):
-        s.meta.increment("x")
+        store.meta.increment("x")
+
+
+def test_meta_values_and_counters(store: Storage) -> None:
+    assert store.meta.get("k") is None
+    store.meta.set("k", "one")
+    store.meta.set("k", "two")
+    assert store.meta.get("k") == "two"
+    store.meta.increment("polls")
+    store.meta.increment("polls", 2)
+    store.meta.increment("posts", 2**40)  # wider than 32 bits
+    assert store.meta.counters() == {"polls": 3, "posts": 2**40}
 
 
 def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:
+    # SQLite only: a PostgreSQL server that cannot be reached is test_an_unreachable_server...
     path = tmp_path / "garbage.db"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError):

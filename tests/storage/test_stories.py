@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +21,10 @@ def posted(_item: NewItem, _source: Source) -> tuple[DeliveryState, str | None]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Storage]:
+def store(database: str) -> Iterator[Storage]:
     """Guild 1: feeds 1-3 ("Wire", "Daily", "Wire" again: two feeds, one name) post to
     channel 10, feed 4 to channel 20; one item each."""
-    store = Storage(tmp_path / "db.sqlite")
+    store = Storage(database)
     for number, (name, channel) in enumerate(
         (("Wire", 10), ("Daily", 10), ("Wire", 10), ("Other", 20)), start=1
     ):
