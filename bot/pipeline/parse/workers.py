@@ -138,10 +138,8 @@ async def _parse_alone(
     try:
         outcome = await asyncio.to_thread(_receive, receiver, process)
     except BaseException:  # cancelled (the bot closing): do not leave the parse running
-        process.kill()
+        process.kill()  # the receiving thread then reads the end and closes the pipe
         raise
-    finally:
-        receiver.close()
     if outcome is not None:
         kind, value = outcome
         if kind == "error":
@@ -173,10 +171,15 @@ def _alone(
 
 
 def _receive(receiver: Connection, process: Any) -> tuple[str, Any] | None:
+    """In a thread: the outcome, or None when the process died first. The thread owns the
+    pipe and closes it: closed from the event loop while this read was blocked on it, its
+    file number could be reused (by the forkserver's next connection) under the read."""
     try:
         outcome: tuple[str, Any] | None = receiver.recv()
     except EOFError:  # the process died before it answered
         outcome = None
+    finally:
+        receiver.close()
     process.join()
     return outcome
 
