@@ -127,6 +127,7 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
             or e.count >= 2
             or e.first <= 2
             or e.role
+            or e.participant
             or e.name.lower() in title_lower
         )
     ]
@@ -134,8 +135,9 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
     candidates = [
         e for e in candidates if not re.search(rf"\b{re.escape(e.name)} {_LOCAL_NOUN}", first.text)
     ]
-    # The subject of the lead goes first; the rest keep their salience order.
-    candidates.sort(key=lambda e: not (subject and e.name in subject))
+    # The subject of the lead goes first, then the parties named with an age or as the
+    # one identified (the victim named late in a crime report); the rest by salience.
+    candidates.sort(key=lambda e: (not (subject and e.name in subject), not e.participant))
     picked: list[str] = []
     names: list[str] = []
     for e in candidates:

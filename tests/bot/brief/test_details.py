@@ -227,3 +227,32 @@ def test_a_proper_name_subject_is_the_first_who(lead: str, first_who: str) -> No
     text = f"{lead}\n\nThe news was welcomed by many."
     who = summarize(Article("News", text, PUBLISHED)).key_details.who or ""
     assert who.split("; ")[0].startswith(first_who)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man was shot dead on Friday night.\n\nOfficers arrived to find 21-year-old Terrance "
+        "Carroll dead from gunshot wounds.",
+        "A man was shot dead on Friday night.\n\nThe coroner's office identified the victim as "
+        "Terrance Carroll, 21, of Dallas.",
+        "A man was shot dead on Friday night.\n\nThe victim, Terrance Carroll, was taken to a "
+        "hospital, where he died.",
+    ],
+)
+def test_who_names_the_victim_described_then_named(text: str) -> None:
+    brief = summarize(Article("Man shot dead", text, PUBLISHED))
+    assert "Terrance Carroll" in (brief.key_details.who or "")
+
+
+def test_who_puts_the_named_party_before_the_spokesman() -> None:
+    text = (
+        "Two men were wounded in a shooting on Sunday, police said.\n\n"
+        "Police Chief James Craig said officers were still looking for the gunman.\n\n"
+        "Craig said the men, 61-year-old Joezell Williams and 29-year-old Bryan Williams, "
+        "were expected to survive.\n\n"
+        "Craig said the investigation continues."
+    )
+    who = summarize(Article("Two men wounded", text, PUBLISHED)).key_details.who or ""
+    names = who.split("; ")
+    assert "Joezell Williams" in names[:2]
