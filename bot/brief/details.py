@@ -52,6 +52,11 @@ _PROPER_SUBJECT = re.compile(
     r"(?!(?:The|A|An|This|That|These|Those|It|He|She|They|We|I|His|Her|Its|Their|Our)\b)"
     r"[A-Z][\w.'’&-]*(?: (?:of |de |the )?[A-Z][\w.'’&-]*){0,4}"
 )
+_SUBJECT_TAIL = re.compile(
+    r"(?: (?:on|last|this|early|late) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|week|month|year|morning|night)| (?:also|now|then|finally|actually|reportedly|"
+    r"allegedly|quickly|recently|officially))+$"
+)
 _LOCAL_NOUN = r"(?:police|officials|authorities|fire|firefighters|prosecutors|officers)\b"
 _SPEECH_VERB = re.compile(r"said|says|say|told|tells|reported|confirmed|announced")
 # Common nouns that name an actor: a lead subject made of these is a Who by itself.
@@ -91,7 +96,13 @@ def is_non_actor(name: str) -> bool:
 def lead_subject(sentence: Sentence) -> str:
     """The lead's grammatical subject, roughly: the words before its first verb, leading
     adverbials ("On Tuesday,") and appositives aside. Empty when it is not a short phrase."""
-    text = _ADVERBIAL.sub("", sentence.text)
+    text = re.sub(r"\s*\([^()]{0,60}\)", "", sentence.text)
+    # "MACON, Georgia – A man ...": a dateline the clean-up left
+    text = _ADVERBIAL.sub("", re.sub(r"^[A-Z][A-Z .'-]+(?:, [A-Z][\w.]+)*\s+[–—-]+\s+", "", text))
+    # "Yvonne Hiller, who has been charged ..., has been": the name before the relative
+    named = re.match(rf"({_PROPER_SUBJECT.pattern}), (?:who|whose)\b", text)
+    if named:
+        return named.group(1)
     text = re.sub(r",[^,]{1,80},", "", text)
     m = _VERB.search(text)
     if m is None:
@@ -103,6 +114,8 @@ def lead_subject(sentence: Sentence) -> str:
         if inner and 0 < len(reported[: inner.start()].split()) <= 8:
             return reported[: inner.start()].strip(" ,;:-—")
     subject = text[: m.start()].strip(" ,;:-—")
+    # "Sarah Palin actually apologized", "The United Nations on Wednesday denied"
+    subject = _SUBJECT_TAIL.sub("", subject)
     return subject if 0 < len(subject.split()) <= 8 else ""
 
 
@@ -151,7 +164,13 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
         picked.insert(0, subject)
         names.insert(0, subject)
     lead_named = any(first.index in e.sentences for e in candidates if e.name in names)
-    if not lead_named and subject and _ACTOR_NOUN.search(subject) and len(picked) < MAX_WHO:
+    if (
+        not lead_named
+        and subject
+        and subject not in names
+        and _ACTOR_NOUN.search(subject)
+        and len(picked) < MAX_WHO
+    ):
         picked.insert(0, subject[:1].upper() + subject[1:])
     return "; ".join(picked) or None
 
@@ -227,12 +246,16 @@ _NOT_PLACE = frozenset(
 def _missed_name(subject: str, names: Sequence[str]) -> bool:
     """True for a lead subject that is a name the entity pass missed ("Apple has unveiled",
     sentence-initial; "Dr. Sanjay Gupta has been offered", titled): still the actor."""
+    subject = re.sub(r"^The (?=[A-Z])", "", subject)
     return (
         bool(subject)
         and _PROPER_SUBJECT.fullmatch(subject) is not None
         and not any(n in subject or subject in n for n in names)
         and not is_non_actor(subject)
         and subject not in places()
+        and not re.search(
+            r" (?:Valley|County|Province|Islands?|Region|Coast|Bay|Lake|River)$", subject
+        )
     )
 
 

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.brief.details import is_non_actor
+from bot.brief.details import is_non_actor, lead_subject
 from bot.brief.embedded import Article, summarize
+from bot.brief.sentences import Sentence
 from bot.brief.when import find_clock, find_dates
 
 WED = date(2025, 3, 12)
@@ -256,3 +257,39 @@ def test_who_puts_the_named_party_before_the_spokesman() -> None:
     who = summarize(Article("Two men wounded", text, PUBLISHED)).key_details.who or ""
     names = who.split("; ")
     assert "Joezell Williams" in names[:2]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        (
+            "Wladimir Klitschko (52-3, 46 KOs) blasted a sluggish Hasim Rahman on Saturday.",
+            "Wladimir Klitschko",
+        ),
+        ("Sarah Palin actually apologized after the church burned.", "Sarah Palin"),
+        (
+            "Yvonne Hiller, who was charged with the shooting at Kraft Foods, has been revealed "
+            "to be a Muslim.",
+            "Yvonne Hiller",
+        ),
+        ("A judge on Saturday sentenced the man to life.", "A judge"),
+        ("MACON, Georgia – A man was shot on Monday.", "A man"),
+    ],
+)
+def test_lead_subject_drops_asides(sentence: str, subject: str) -> None:
+    assert lead_subject(Sentence(0, 0, sentence)) == subject
+
+
+def test_a_proper_name_subject_the_entity_pass_missed_is_the_actor() -> None:
+    text = (
+        "Wladimir Klitschko (52-3, 46 KOs) blasted a sluggish Hasim Rahman in Mannheim on "
+        "Saturday night to retain his titles.\n\nThe crowd cheered."
+    )
+    who = summarize(Article("Klitschko stops Rahman", text, PUBLISHED)).key_details.who or ""
+    assert who.startswith("Wladimir Klitschko")
+
+
+def test_an_unnamed_subject_is_listed_once() -> None:
+    text = "Authorities said a woman was struck and killed by a car on Wednesday.\n\nShe was 66."
+    who = summarize(Article("Woman killed", text, PUBLISHED)).key_details.who or ""
+    assert who.count("Authorities") <= 1
