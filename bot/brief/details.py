@@ -175,6 +175,10 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
     return "; ".join(picked) or None
 
 
+_INSTITUTION = re.compile(
+    r"\b(?:City|County|Schools?|High|Police|Department|Office|Club|Church|Hospital|Center|"
+    r"Centre|Park|Street|Avenue|Road|College|University|Court|Council|Station|Airport)$"
+)
 _LOCAL_AGENCY = re.compile(
     r"^((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) (?:Police|Fire|Sheriff|County Sheriff|Fire Rescue|"
     r"City Council|Public Schools)\b"
@@ -265,7 +269,9 @@ def where(
     """The places of the event, most specific first: the dateline, an "in X" of the lead
     that is a known place, then the places the opening names or repeats; never a name that
     is a person's or organisation's."""
-    people = [e.name for e in entities if e.kind == "person"]
+    # "Baltimore City police said", "Chelsea Public Schools said": a speech cue made these
+    # people; a name with an institution's word is not a person's name
+    people = [e.name for e in entities if e.kind == "person" and not _INSTITUTION.search(e.name)]
     orgs = {e.name for e in entities if e.kind == "org"}
 
     surnames = {

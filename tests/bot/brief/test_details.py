@@ -293,3 +293,12 @@ def test_an_unnamed_subject_is_listed_once() -> None:
     text = "Authorities said a woman was struck and killed by a car on Wednesday.\n\nShe was 66."
     who = summarize(Article("Woman killed", text, PUBLISHED)).key_details.who or ""
     assert who.count("Authorities") <= 1
+
+
+def test_where_a_city_in_an_agency_named_by_a_speech_cue_is_still_a_place() -> None:
+    text = (
+        "A man and his son were found dead in a parked car in northeast Baltimore on Sunday "
+        "morning.\n\nBaltimore City police said officers came upon the scene on patrol."
+    )
+    where = summarize(Article("Two found dead", text, PUBLISHED)).key_details.where or ""
+    assert where.startswith("Baltimore")
