@@ -175,6 +175,50 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
     return "; ".join(picked) or None
 
 
+# The spot of the event in the lead: "in a local school", "in his prison cell", "at the SAP
+# Arena", "outside the Sam's Club", "the 1900 block of 62nd Street".
+_VENUE_HEAD = (
+    r"(?:school|prison|jail|park|hospital|church|mosque|temple|store|shop|supermarket|"
+    r"restaurant|bar|nightclub|club|hotel|motel|apartment|apartments|building|station|"
+    r"airport|mall|stadium|arena|facility|cent(?:er|re)|plant|factory|warehouse|camp|"
+    r"campus|cell|courthouse|parking lot|gas station|intersection|highway|freeway|"
+    r"interstate|rehab(?: (?:center|facility|clinic))?|clinic|home|house|residence|room|"
+    r"office|bank|casino|theat(?:er|re)|cinema|museum|embassy|base|port|harbou?r|village)"
+)
+_VENUE_CAP_HEAD = (
+    r"(?:School|Prison|Jail|Park|Hospital|Church|Mosque|Store|Shop|Restaurant|Bar|Club|"
+    r"Hotel|Motel|Apartments|Building|Station|Airport|Mall|Stadium|Arena|Cent(?:er|re)|"
+    r"Plant|Factory|Camp|Campus|Courthouse|Square|Bridge|Casino|Theat(?:er|re)|Museum|"
+    r"Embassy|Base|Field|Garden|Gardens|Palace|House|Market|Plaza|Tower|Cathedral|"
+    r"National Park|Street|Avenue|Road|Boulevard|Lane|Drive|Highway)"
+)
+_NAME_WORD = r"(?!(?:Gov|Sen|Rep|Mr|Mrs|Ms|Dr|President)\b)[A-Z][\w&.-]*(?:['’]s(?= [A-Z]))?"
+_TIME_NAME = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+    r"April|May|June|July|August|September|October|November|December)\b"
+)
+_VENUE = re.compile(
+    r"\b(?:in|at|inside|outside|near|on|into|from) "
+    r"(?P<venue>(?:"
+    # a named venue: "the SAP Arena", "Pagliarelli prison", "Sam's Club"
+    rf"(?:the )?{_NAME_WORD}(?: {_NAME_WORD}){{0,3}} (?:{_VENUE_CAP_HEAD}|{_VENUE_HEAD})\b"
+    r"(?! of [A-Z])"  # "the Fundamentalist Church of Jesus Christ": an organisation
+    r"|"
+    # a described one: "a local school", "his prison cell", "the federal prison"
+    r"(?:a|an|the|his|her|their|its) (?:(?!(?:when|where|which|that|who|weekend|night|"
+    r"morning|evening|afternoon|day|week|and|or|of)\b)[a-z-]+ ){0,2}?" + _VENUE_HEAD + r"s?\b"
+    r")(?: (?:in|of|on) (?:the )?(?!" + _TIME_NAME + r")[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}"
+    r"(?:, [A-Z][\w.]+)?)?)"
+    # the head ends the phrase: not "a courthouse escape", "a school shooting"
+    r"(?=[,.;:)!?\"”]|$| (?:in|on|at|of|near|where|when|after|before|and|or|during|that|which|"
+    r"with|while|early|late|last|this|around|about|for|to|from|by|was|were|is|are|has|had|"
+    r"\d)\b| " + _TIME_NAME + ")"
+)
+_BLOCK = re.compile(
+    r"\b(?P<venue>(?:the )?\d{1,5} block of (?:[A-Z0-9][\w'’.-]*\s){1,4}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Drive|Dr|Place|Court|Way|Parkway|"
+    r"Highway|Circle|Terrace)\b\.?)"
+)
 _INSTITUTION = re.compile(
     r"\b(?:City|County|Schools?|High|Police|Department|Office|Club|Church|Hospital|Center|"
     r"Centre|Park|Street|Avenue|Road|College|University|Court|Council|Station|Airport)$"
@@ -294,6 +338,9 @@ def where(
     # A dateline is a place by its form; only a known person's name is refused.
     if dateline and not any(dateline.split(",")[0] in p.split(" ") for p in people):
         picked.append(dateline)
+    venue = spot(first.text)
+    if venue:
+        picked.insert(0, venue)
     known = {e.name for e in entities if e.kind == "place"}
     for m in _IN_PLACE.finditer(first.text):
         place = m.group("place").rstrip(".,")
@@ -308,13 +355,26 @@ def where(
         for e in entities
         if e.kind == "place" and (e.first <= 2 or e.count >= 2) and not personal(e.name)
     ]
-    if not picked:
+    if picked in ([], [venue]):
         picked += _agency_city(entities, text, personal)
     unique: list[str] = []
     for name in picked:
         if not any(name.split(",")[0] in u for u in unique):
             unique.append(name)
     return "; ".join(unique[:MAX_WHERE]) or None
+
+
+def spot(text: str) -> str | None:
+    """The spot of the event named in a sentence: a street block ("the 1900 block of 62nd
+    Street"), a named venue ("the SAP Arena") or a described one ("a local school",
+    "his prison cell"), with the place it is in when stated."""
+    m = _BLOCK.search(text) or _VENUE.search(text)
+    if m is None:
+        return None
+    venue = m.group("venue").rstrip(".,")
+    if re.match(r"(?:a|an|the|his|her|their|its) [a-z]", venue) and re.search(r" in [A-Z]", venue):
+        return None  # "an apartment in Bluefield, VA": the named place says where
+    return venue[:1].lower() + venue[1:] if venue.startswith(("The ", "A ", "An ")) else venue
 
 
 def _agency_city(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.brief.details import is_non_actor, lead_subject
+from bot.brief.details import is_non_actor, lead_subject, spot
 from bot.brief.embedded import Article, summarize
 from bot.brief.sentences import Sentence
 from bot.brief.when import find_clock, find_dates
@@ -302,3 +302,34 @@ def test_where_a_city_in_an_agency_named_by_a_speech_cue_is_still_a_place() -> N
     )
     where = summarize(Article("Two found dead", text, PUBLISHED)).key_details.where or ""
     assert where.startswith("Baltimore")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "venue"),
+    [
+        ("Parishioners will worship in a local school this morning.", "a local school"),
+        ("The mob boss hanged himself in his prison cell, police said.", "his prison cell"),
+        ("Klitschko stopped Rahman at the SAP Arena in Germany.", "the SAP Arena in Germany"),
+        (
+            "Officers were called to the 1900 block of 62nd Street on Sunday.",
+            "the 1900 block of 62nd Street",
+        ),
+        ("He was found dead in Pagliarelli prison late on Tuesday.", "Pagliarelli prison"),
+        # a noun modifier is not the spot; a named place says where; an organisation
+        ("He fled after a brazen courthouse escape.", None),
+        ("A young man was shot at an apartment in Bluefield, VA.", None),
+        ("He belongs to the Fundamentalist Church of Jesus Christ.", None),
+        ("The gunman opened fire at a home Friday night.", "a home"),
+    ],
+)
+def test_spot_of_the_event(sentence: str, venue: str | None) -> None:
+    assert spot(sentence) == venue
+
+
+def test_where_puts_the_spot_before_the_city() -> None:
+    text = (
+        "Alaska Gov. Sarah Palin and her family will worship in a local school this morning "
+        "after a fire destroyed the Wasilla Bible Church.\n\nNo one was hurt."
+    )
+    where = summarize(Article("Church fire", text, PUBLISHED)).key_details.where or ""
+    assert where.startswith("a local school")
