@@ -145,8 +145,14 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
         )
     ]
     # "New Haven police said": a name before a lowercase agency noun is its place.
+    # ... and a name owning a venue ("Mecca's Grand Mosque") is where, not who.
     candidates = [
-        e for e in candidates if not re.search(rf"\b{re.escape(e.name)} {_LOCAL_NOUN}", first.text)
+        e
+        for e in candidates
+        if not re.search(rf"\b{re.escape(e.name)} {_LOCAL_NOUN}", first.text)
+        and not re.search(
+            rf"\b{re.escape(e.name)}['’]s (?:[A-Z][\w-]* ){{0,3}}{_VENUE_CAP_HEAD}\b", first.text
+        )
     ]
     # The subject of the lead goes first, then the parties named with an age or as the
     # one identified (the victim named late in a crime report); the rest by salience.
@@ -160,6 +166,14 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
         names.append(e.name)
         if len(picked) == MAX_WHO:
             break
+    # A match report: the sides in the lead's score line are the actors ("Sweden
+    # defeated South Korea 1 – 0"), those the headline names first.
+    teams = [e.name for e in entities if e.kind == "place" and is_team(e.name, first.text)]
+    if len(teams) >= 2:
+        teams.sort(key=lambda t: (t.lower() not in title_lower, first.text.find(t)))
+        picked = [t for t in teams if not any(t in n for n in names)][:MAX_WHO] + picked
+        picked = picked[:MAX_WHO]
+        names = picked[:]
     if len(picked) < MAX_WHO and _missed_name(subject, names):
         picked.insert(0, subject)
         names.insert(0, subject)
@@ -353,7 +367,10 @@ def where(
     picked += [
         e.name
         for e in entities
-        if e.kind == "place" and (e.first <= 2 or e.count >= 2) and not personal(e.name)
+        if e.kind == "place"
+        and (e.first <= 2 or e.count >= 2)
+        and not personal(e.name)
+        and not is_team(e.name, text[:3000])
     ]
     if picked in ([], [venue]):
         picked += _agency_city(entities, text, personal)
@@ -375,6 +392,30 @@ def spot(text: str) -> str | None:
     if re.match(r"(?:a|an|the|his|her|their|its) [a-z]", venue) and re.search(r" in [A-Z]", venue):
         return None  # "an apartment in Bluefield, VA": the named place says where
     return venue[:1].lower() + venue[1:] if venue.startswith(("The ", "A ", "An ")) else venue
+
+
+_SCORE_VERB = (
+    r"(?:defeated|defeats|beat|beats|lost|loses|drew|draws|faced|tied|thrashed|edged|"
+    r"routed|stunned|eliminated|knocked out)"
+)
+_SCORE = re.compile(r"\b\d{1,3} ?[–-] ?\d{1,3}\b")
+
+
+def is_team(name: str, text: str) -> bool:
+    """True for a country or city the text uses as a side in a match ("Sweden defeated
+    South Korea 1 – 0", "lost 1 – 2 to England"): a team, not where the event was. Only
+    in a sentence with a score."""
+    n = re.escape(name)
+    side = re.compile(
+        rf"\b{n} {_SCORE_VERB}\b|\b{_SCORE_VERB} (?:[a-z]+ )?{n}\b(?! (?:in|at)\b)|"
+        rf"\b(?:to|against|over|and) {n},? \d|\d (?:to|against|over) {n}\b|"
+        rf"\b{n},? \d{{1,3}} ?[–-] ?\d"
+    )
+    return any(
+        _SCORE.search(sentence) and side.search(sentence)
+        for sentence in re.findall(r"[^.!?;]+", text)
+        if name in sentence
+    )
 
 
 def _agency_city(

@@ -19,7 +19,10 @@ from bot.brief.sentences import Sentence
 
 Kind = Literal["person", "org", "place", "other"]
 
-_TOKEN = r"(?:[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Z]|[a-z]+[A-Z][A-Za-z0-9]*)"
+_TOKEN = (
+    r"(?:[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Z]|(?:al|el|bin|ibn)-[A-Z][A-Za-z'’-]*[a-z]|"
+    r"[a-z]+[A-Z][A-Za-z0-9]*)"
+)
 _CONNECTOR = r"(?:of|de|du|da|van|von|der|den|la|le|al|bin|y|&)"
 RUN = re.compile(rf"{_TOKEN}(?:(?: {_CONNECTOR})? {_TOKEN})*")
 
@@ -431,7 +434,10 @@ def _classify(name: str, context_before: str, context_after: str) -> Kind:
     if any(context_before.endswith(t.strip()) for t in TITLES):
         return "person"
     if 2 <= len(words) <= 4 and all(
-        re.fullmatch(r"[A-Z][a-z'’-]+|de|van|von|der|da|du|la|le|al|bin", w) for w in words
+        re.fullmatch(
+            r"[A-Z][a-z'’-]+|de|van|von|der|da|du|la|le|al|bin|(?:al|el)-[A-Z][a-z'’-]+", w
+        )
+        for w in words
     ):
         if _SPEECH.search(context_after[:12]) or _SPEECH.search(context_before[-25:]):
             return "person"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.brief.details import is_non_actor, lead_subject, spot
+from bot.brief.details import is_non_actor, is_team, lead_subject, spot
 from bot.brief.embedded import Article, summarize
 from bot.brief.sentences import Sentence
 from bot.brief.when import find_clock, find_dates
@@ -333,3 +333,28 @@ def test_where_puts_the_spot_before_the_city() -> None:
     )
     where = summarize(Article("Church fire", text, PUBLISHED)).key_details.where or ""
     assert where.startswith("a local school")
+
+
+def test_sides_of_a_match_are_who_not_where() -> None:
+    text = (
+        "Yesterday, Sweden defeated South Korea 1 – 0; Belgium defeated Panama 3 – 0; and "
+        "Tunisia lost 1 – 2 to England.\n\nSweden faced South Korea in the first game."
+    )
+    brief = summarize(Article("Sweden, Belgium, England win", text, PUBLISHED))
+    assert brief.key_details.who == "Sweden; Belgium; England"
+    assert brief.key_details.where is None
+
+
+def test_a_country_without_a_score_is_still_a_place() -> None:
+    assert not is_team("Greece", "Greece faces a debt crisis, and Athens was calm.")
+    assert is_team("England", "Tunisia lost 1 – 2 to England.")
+
+
+def test_a_name_owning_the_venue_is_not_who() -> None:
+    text = (
+        "A storm caused a crane to fall into Mecca's Grand Mosque, killing 107, according to "
+        "Saudi Arabia's Civil Defense Authority.\n\nThe mosque was being enlarged."
+    )
+    brief = summarize(Article("Crane collapse", text, PUBLISHED))
+    assert "Mecca" not in (brief.key_details.who or "").split("; ")
+    assert (brief.key_details.where or "").startswith("Mecca's Grand Mosque")
