@@ -86,10 +86,18 @@ _NOT_PLACE_WORD = re.compile(
 )
 
 
+# A craft or vehicle named as a thing ("Space Shuttle Enterprise would be relocated"): the
+# object of the story, not an actor.
+_VEHICLE = re.compile(r"^(?:Space Shuttle|Shuttle|Spacecraft|Rover|Probe|Satellite)\b")
+
+
 def is_non_actor(name: str) -> bool:
-    """The publisher, a news agency or a masthead: never a Who."""
+    """The publisher, a news agency, a masthead or a craft: never a Who."""
     return (
-        name in AGENCIES or name.removeprefix("The ") in AGENCIES or bool(_PUBLISHER.search(name))
+        name in AGENCIES
+        or name.removeprefix("The ") in AGENCIES
+        or bool(_PUBLISHER.search(name))
+        or bool(_VEHICLE.match(name))
     )
 
 
@@ -226,7 +234,7 @@ _VENUE = re.compile(
     # the head ends the phrase: not "a courthouse escape", "a school shooting"
     r"(?=[,.;:)!?\"”]|$| (?:in|on|at|of|near|where|when|after|before|and|or|during|that|which|"
     r"with|while|early|late|last|this|around|about|for|to|from|by|was|were|is|are|has|had|"
-    r"\d)\b| " + _TIME_NAME + ")"
+    r"\d)\b| \([A-Z]{2,6}\)| " + _TIME_NAME + ")"
 )
 _BLOCK = re.compile(
     r"\b(?P<venue>(?:the )?\d{1,5} block of (?:[A-Z0-9][\w'’.-]*\s){1,4}"

@@ -315,6 +315,10 @@ def test_where_a_city_in_an_agency_named_by_a_speech_cue_is_still_a_place() -> N
             "the 1900 block of 62nd Street",
         ),
         ("He was found dead in Pagliarelli prison late on Tuesday.", "Pagliarelli prison"),
+        (
+            "NASA held an event at the Kennedy Space Center (KSC) in Florida.",
+            "the Kennedy Space Center",
+        ),
         # a noun modifier is not the spot; a named place says where; an organisation
         ("He fled after a brazen courthouse escape.", None),
         ("A young man was shot at an apartment in Bluefield, VA.", None),
@@ -358,3 +362,8 @@ def test_a_name_owning_the_venue_is_not_who() -> None:
     brief = summarize(Article("Crane collapse", text, PUBLISHED))
     assert "Mecca" not in (brief.key_details.who or "").split("; ")
     assert (brief.key_details.where or "").startswith("Mecca's Grand Mosque")
+
+
+def test_a_craft_is_not_an_actor() -> None:
+    assert is_non_actor("Space Shuttle Enterprise")
+    assert not is_non_actor("NASA")
