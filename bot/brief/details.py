@@ -158,8 +158,12 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
         e
         for e in candidates
         if not re.search(rf"\b{re.escape(e.name)} {_LOCAL_NOUN}", first.text)
-        and not re.search(
-            rf"\b{re.escape(e.name)}['’]s (?:[A-Z][\w-]* ){{0,3}}{_VENUE_CAP_HEAD}\b", first.text
+        and not (
+            (f"{e.name}'s " in first.text or f"{e.name}’s " in first.text)
+            and re.search(
+                rf"\b{re.escape(e.name)}['’]s (?:[A-Z][\w-]* ){{0,3}}{_VENUE_CAP_HEAD}\b",
+                first.text,
+            )
         )
     ]
     # The subject of the lead goes first, then the parties named with an age or as the
@@ -413,17 +417,16 @@ def is_team(name: str, text: str) -> bool:
     """True for a country or city the text uses as a side in a match ("Sweden defeated
     South Korea 1 – 0", "lost 1 – 2 to England"): a team, not where the event was. Only
     in a sentence with a score."""
+    scored = [s for s in re.findall(r"[^.!?;]+", text) if name in s and _SCORE.search(s)]
+    if not scored:
+        return False
     n = re.escape(name)
     side = re.compile(
         rf"\b{n} {_SCORE_VERB}\b|\b{_SCORE_VERB} (?:[a-z]+ )?{n}\b(?! (?:in|at)\b)|"
         rf"\b(?:to|against|over|and) {n},? \d|\d (?:to|against|over) {n}\b|"
         rf"\b{n},? \d{{1,3}} ?[–-] ?\d"
     )
-    return any(
-        _SCORE.search(sentence) and side.search(sentence)
-        for sentence in re.findall(r"[^.!?;]+", text)
-        if name in sentence
-    )
+    return any(side.search(sentence) for sentence in scored)
 
 
 def _agency_city(
