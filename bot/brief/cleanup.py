@@ -83,7 +83,9 @@ LINE_CLASSES: dict[str, re.Pattern[str]] = {
         r"getty images)|\((?:photo|image|video|source): [^)]*\)\s*$|"
         r"^(?:photo|image|video|picture|credit|source)s?\s*:\s|^caption\b|view full caption|"
         r"^(?:l to r|left to right|from left|pictured|above|top|file)\s*:|"
-        r"^[^.!?]{0,120}\. (?:Video|Image|Photo): [^.]{1,60}\.?$",
+        r"^[^.!?]{0,120}\. (?:Video|Image|Photo): [^.]{1,60}\.?$|"
+        # "<a long caption>. Image: NASA Bill Ingalls." (Wikinews): ends on its credit
+        r"^.{20,400}?[.!?] (?:Video|Image|Photo)s?: [^.:]{1,60}\.?$",
         re.IGNORECASE,
     ),
     "prompt": re.compile(
@@ -132,6 +134,7 @@ LINE_CLASSES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+_FRAGMENT = re.compile(r"^[a-z]+ (?:\S+ ){0,13}\S+$")
 # A heading: a short line with no sentence-final stop and no verb-like lower-case run.
 _HEADING = re.compile(r"^[^.!?\"“”]{1,80}$")
 # Inline furniture at a paragraph's start or end (the rest of the paragraph is kept).
@@ -214,7 +217,13 @@ def clean(text: str) -> Cleaned:
     Paragraphs are split on blank lines; inside one, a line that is furniture is dropped
     and the others are joined (hard-wrapped text stays whole)."""
     blocks: list[str] = []
-    for block in re.split(r"\n\s*\n", text.replace("\r", "")):
+    text = text.replace("\r", "").strip()
+    # "pilgrims at Mecca's Grand Mosque in 2008." opening the page: the cut tail of a
+    # photo caption (a short line starting with a lower-case word), not the story
+    first, newline, rest = text.partition("\n")
+    if newline and rest.strip() and _FRAGMENT.match(first.strip()):
+        text = rest
+    for block in re.split(r"\n\s*\n", text):
         lines = [_strip_inline(" ".join(line.split())) for line in block.split("\n")]
         lines = [line for line in lines if line and not is_clutter(line)]
         if lines:

@@ -52,6 +52,11 @@ _PROPER_SUBJECT = re.compile(
     r"(?!(?:The|A|An|This|That|These|Those|It|He|She|They|We|I|His|Her|Its|Their|Our)\b)"
     r"[A-Z][\w.'’&-]*(?: (?:of |de |the )?[A-Z][\w.'’&-]*){0,4}"
 )
+_SUBJECT_TAIL = re.compile(
+    r"(?: (?:on|last|this|early|late) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|week|month|year|morning|night)| (?:also|now|then|finally|actually|reportedly|"
+    r"allegedly|quickly|recently|officially))+$"
+)
 _LOCAL_NOUN = r"(?:police|officials|authorities|fire|firefighters|prosecutors|officers)\b"
 _SPEECH_VERB = re.compile(r"said|says|say|told|tells|reported|confirmed|announced")
 # Common nouns that name an actor: a lead subject made of these is a Who by itself.
@@ -81,17 +86,31 @@ _NOT_PLACE_WORD = re.compile(
 )
 
 
+# A craft or vehicle named as a thing ("Space Shuttle Enterprise would be relocated"): the
+# object of the story, not an actor.
+_VEHICLE = re.compile(r"^(?:Space Shuttle|Shuttle|Spacecraft|Rover|Probe|Satellite)\b")
+
+
 def is_non_actor(name: str) -> bool:
-    """The publisher, a news agency or a masthead: never a Who."""
+    """The publisher, a news agency, a masthead or a craft: never a Who."""
     return (
-        name in AGENCIES or name.removeprefix("The ") in AGENCIES or bool(_PUBLISHER.search(name))
+        name in AGENCIES
+        or name.removeprefix("The ") in AGENCIES
+        or bool(_PUBLISHER.search(name))
+        or bool(_VEHICLE.match(name))
     )
 
 
 def lead_subject(sentence: Sentence) -> str:
     """The lead's grammatical subject, roughly: the words before its first verb, leading
     adverbials ("On Tuesday,") and appositives aside. Empty when it is not a short phrase."""
-    text = _ADVERBIAL.sub("", sentence.text)
+    text = re.sub(r"\s*\([^()]{0,60}\)", "", sentence.text)
+    # "MACON, Georgia – A man ...": a dateline the clean-up left
+    text = _ADVERBIAL.sub("", re.sub(r"^[A-Z][A-Z .'-]+(?:, [A-Z][\w.]+)*\s+[–—-]+\s+", "", text))
+    # "Yvonne Hiller, who has been charged ..., has been": the name before the relative
+    named = re.match(rf"({_PROPER_SUBJECT.pattern}), (?:who|whose)\b", text)
+    if named:
+        return named.group(1)
     text = re.sub(r",[^,]{1,80},", "", text)
     m = _VERB.search(text)
     if m is None:
@@ -103,6 +122,8 @@ def lead_subject(sentence: Sentence) -> str:
         if inner and 0 < len(reported[: inner.start()].split()) <= 8:
             return reported[: inner.start()].strip(" ,;:-—")
     subject = text[: m.start()].strip(" ,;:-—")
+    # "Sarah Palin actually apologized", "The United Nations on Wednesday denied"
+    subject = _SUBJECT_TAIL.sub("", subject)
     return subject if 0 < len(subject.split()) <= 8 else ""
 
 
@@ -127,15 +148,27 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
             or e.count >= 2
             or e.first <= 2
             or e.role
+            or e.participant
             or e.name.lower() in title_lower
         )
     ]
     # "New Haven police said": a name before a lowercase agency noun is its place.
+    # ... and a name owning a venue ("Mecca's Grand Mosque") is where, not who.
     candidates = [
-        e for e in candidates if not re.search(rf"\b{re.escape(e.name)} {_LOCAL_NOUN}", first.text)
+        e
+        for e in candidates
+        if not re.search(rf"\b{re.escape(e.name)} {_LOCAL_NOUN}", first.text)
+        and not (
+            (f"{e.name}'s " in first.text or f"{e.name}’s " in first.text)
+            and re.search(
+                rf"\b{re.escape(e.name)}['’]s (?:[A-Z][\w-]* ){{0,3}}{_VENUE_CAP_HEAD}\b",
+                first.text,
+            )
+        )
     ]
-    # The subject of the lead goes first; the rest keep their salience order.
-    candidates.sort(key=lambda e: not (subject and e.name in subject))
+    # The subject of the lead goes first, then the parties named with an age or as the
+    # one identified (the victim named late in a crime report); the rest by salience.
+    candidates.sort(key=lambda e: (not (subject and e.name in subject), not e.participant))
     picked: list[str] = []
     names: list[str] = []
     for e in candidates:
@@ -145,15 +178,77 @@ def who(entities: Sequence[Entity], first: Sentence, lead: Sentence, title: str)
         names.append(e.name)
         if len(picked) == MAX_WHO:
             break
+    # A match report: the sides in the lead's score line are the actors ("Sweden
+    # defeated South Korea 1 – 0"), those the headline names first.
+    teams = [e.name for e in entities if e.kind == "place" and is_team(e.name, first.text)]
+    if len(teams) >= 2:
+        teams.sort(key=lambda t: (t.lower() not in title_lower, first.text.find(t)))
+        picked = [t for t in teams if not any(t in n for n in names)][:MAX_WHO] + picked
+        picked = picked[:MAX_WHO]
+        names = picked[:]
     if len(picked) < MAX_WHO and _missed_name(subject, names):
         picked.insert(0, subject)
         names.insert(0, subject)
     lead_named = any(first.index in e.sentences for e in candidates if e.name in names)
-    if not lead_named and subject and _ACTOR_NOUN.search(subject) and len(picked) < MAX_WHO:
+    if (
+        not lead_named
+        and subject
+        and subject not in names
+        and _ACTOR_NOUN.search(subject)
+        and len(picked) < MAX_WHO
+    ):
         picked.insert(0, subject[:1].upper() + subject[1:])
     return "; ".join(picked) or None
 
 
+# The spot of the event in the lead: "in a local school", "in his prison cell", "at the SAP
+# Arena", "outside the Sam's Club", "the 1900 block of 62nd Street".
+_VENUE_HEAD = (
+    r"(?:school|prison|jail|park|hospital|church|mosque|temple|store|shop|supermarket|"
+    r"restaurant|bar|nightclub|club|hotel|motel|apartment|apartments|building|station|"
+    r"airport|mall|stadium|arena|facility|cent(?:er|re)|plant|factory|warehouse|camp|"
+    r"campus|cell|courthouse|parking lot|gas station|intersection|highway|freeway|"
+    r"interstate|rehab(?: (?:center|facility|clinic))?|clinic|home|house|residence|room|"
+    r"office|bank|casino|theat(?:er|re)|cinema|museum|embassy|base|port|harbou?r|village)"
+)
+_VENUE_CAP_HEAD = (
+    r"(?:School|Prison|Jail|Park|Hospital|Church|Mosque|Store|Shop|Restaurant|Bar|Club|"
+    r"Hotel|Motel|Apartments|Building|Station|Airport|Mall|Stadium|Arena|Cent(?:er|re)|"
+    r"Plant|Factory|Camp|Campus|Courthouse|Square|Bridge|Casino|Theat(?:er|re)|Museum|"
+    r"Embassy|Base|Field|Garden|Gardens|Palace|House|Market|Plaza|Tower|Cathedral|"
+    r"National Park|Street|Avenue|Road|Boulevard|Lane|Drive|Highway)"
+)
+_NAME_WORD = r"(?!(?:Gov|Sen|Rep|Mr|Mrs|Ms|Dr|President)\b)[A-Z][\w&.-]*(?:['’]s(?= [A-Z]))?"
+_TIME_NAME = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+    r"April|May|June|July|August|September|October|November|December)\b"
+)
+_VENUE = re.compile(
+    r"\b(?:in|at|inside|outside|near|on|into|from) "
+    r"(?P<venue>(?:"
+    # a named venue: "the SAP Arena", "Pagliarelli prison", "Sam's Club"
+    rf"(?:the )?{_NAME_WORD}(?: {_NAME_WORD}){{0,3}} (?:{_VENUE_CAP_HEAD}|{_VENUE_HEAD})\b"
+    r"(?! of [A-Z])"  # "the Fundamentalist Church of Jesus Christ": an organisation
+    r"|"
+    # a described one: "a local school", "his prison cell", "the federal prison"
+    r"(?:a|an|the|his|her|their|its) (?:(?!(?:when|where|which|that|who|weekend|night|"
+    r"morning|evening|afternoon|day|week|and|or|of)\b)[a-z-]+ ){0,2}?" + _VENUE_HEAD + r"s?\b"
+    r")(?: (?:in|of|on) (?:the )?(?!" + _TIME_NAME + r")[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}"
+    r"(?:, [A-Z][\w.]+)?)?)"
+    # the head ends the phrase: not "a courthouse escape", "a school shooting"
+    r"(?=[,.;:)!?\"”]|$| (?:in|on|at|of|near|where|when|after|before|and|or|during|that|which|"
+    r"with|while|early|late|last|this|around|about|for|to|from|by|was|were|is|are|has|had|"
+    r"\d)\b| \([A-Z]{2,6}\)| " + _TIME_NAME + ")"
+)
+_BLOCK = re.compile(
+    r"\b(?P<venue>(?:the )?\d{1,5} block of (?:[A-Z0-9][\w'’.-]*\s){1,4}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Drive|Dr|Place|Court|Way|Parkway|"
+    r"Highway|Circle|Terrace)\b\.?)"
+)
+_INSTITUTION = re.compile(
+    r"\b(?:City|County|Schools?|High|Police|Department|Office|Club|Church|Hospital|Center|"
+    r"Centre|Park|Street|Avenue|Road|College|University|Court|Council|Station|Airport)$"
+)
 _LOCAL_AGENCY = re.compile(
     r"^((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+) (?:Police|Fire|Sheriff|County Sheriff|Fire Rescue|"
     r"City Council|Public Schools)\b"
@@ -225,12 +320,16 @@ _NOT_PLACE = frozenset(
 def _missed_name(subject: str, names: Sequence[str]) -> bool:
     """True for a lead subject that is a name the entity pass missed ("Apple has unveiled",
     sentence-initial; "Dr. Sanjay Gupta has been offered", titled): still the actor."""
+    subject = re.sub(r"^The (?=[A-Z])", "", subject)
     return (
         bool(subject)
         and _PROPER_SUBJECT.fullmatch(subject) is not None
         and not any(n in subject or subject in n for n in names)
         and not is_non_actor(subject)
         and subject not in places()
+        and not re.search(
+            r" (?:Valley|County|Province|Islands?|Region|Coast|Bay|Lake|River)$", subject
+        )
     )
 
 
@@ -240,7 +339,9 @@ def where(
     """The places of the event, most specific first: the dateline, an "in X" of the lead
     that is a known place, then the places the opening names or repeats; never a name that
     is a person's or organisation's."""
-    people = [e.name for e in entities if e.kind == "person"]
+    # "Baltimore City police said", "Chelsea Public Schools said": a speech cue made these
+    # people; a name with an institution's word is not a person's name
+    people = [e.name for e in entities if e.kind == "person" and not _INSTITUTION.search(e.name)]
     orgs = {e.name for e in entities if e.kind == "org"}
 
     surnames = {
@@ -263,6 +364,9 @@ def where(
     # A dateline is a place by its form; only a known person's name is refused.
     if dateline and not any(dateline.split(",")[0] in p.split(" ") for p in people):
         picked.append(dateline)
+    venue = spot(first.text)
+    if venue:
+        picked.insert(0, venue)
     known = {e.name for e in entities if e.kind == "place"}
     for m in _IN_PLACE.finditer(first.text):
         place = m.group("place").rstrip(".,")
@@ -275,15 +379,54 @@ def where(
     picked += [
         e.name
         for e in entities
-        if e.kind == "place" and (e.first <= 2 or e.count >= 2) and not personal(e.name)
+        if e.kind == "place"
+        and (e.first <= 2 or e.count >= 2)
+        and not personal(e.name)
+        and not is_team(e.name, text[:3000])
     ]
-    if not picked:
+    if picked in ([], [venue]):
         picked += _agency_city(entities, text, personal)
     unique: list[str] = []
     for name in picked:
         if not any(name.split(",")[0] in u for u in unique):
             unique.append(name)
     return "; ".join(unique[:MAX_WHERE]) or None
+
+
+def spot(text: str) -> str | None:
+    """The spot of the event named in a sentence: a street block ("the 1900 block of 62nd
+    Street"), a named venue ("the SAP Arena") or a described one ("a local school",
+    "his prison cell"), with the place it is in when stated."""
+    m = _BLOCK.search(text) or _VENUE.search(text)
+    if m is None:
+        return None
+    venue = m.group("venue").rstrip(".,")
+    if re.match(r"(?:a|an|the|his|her|their|its) [a-z]", venue) and re.search(r" in [A-Z]", venue):
+        return None  # "an apartment in Bluefield, VA": the named place says where
+    return venue[:1].lower() + venue[1:] if venue.startswith(("The ", "A ", "An ")) else venue
+
+
+_SCORE_VERB = (
+    r"(?:defeated|defeats|beat|beats|lost|loses|drew|draws|faced|tied|thrashed|edged|"
+    r"routed|stunned|eliminated|knocked out)"
+)
+_SCORE = re.compile(r"\b\d{1,3} ?[–-] ?\d{1,3}\b")
+
+
+def is_team(name: str, text: str) -> bool:
+    """True for a country or city the text uses as a side in a match ("Sweden defeated
+    South Korea 1 – 0", "lost 1 – 2 to England"): a team, not where the event was. Only
+    in a sentence with a score."""
+    scored = [s for s in re.findall(r"[^.!?;]+", text) if name in s and _SCORE.search(s)]
+    if not scored:
+        return False
+    n = re.escape(name)
+    side = re.compile(
+        rf"\b{n} {_SCORE_VERB}\b|\b{_SCORE_VERB} (?:[a-z]+ )?{n}\b(?! (?:in|at)\b)|"
+        rf"\b(?:to|against|over|and) {n},? \d|\d (?:to|against|over) {n}\b|"
+        rf"\b{n},? \d{{1,3}} ?[–-] ?\d"
+    )
+    return any(side.search(sentence) for sentence in scored)
 
 
 def _agency_city(

@@ -19,7 +19,10 @@ from bot.brief.sentences import Sentence
 
 Kind = Literal["person", "org", "place", "other"]
 
-_TOKEN = r"(?:[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Z]|[a-z]+[A-Z][A-Za-z0-9]*)"
+_TOKEN = (
+    r"(?:[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Z]|(?:al|el|bin|ibn)-[A-Z][A-Za-z'’-]*[a-z]|"
+    r"[a-z]+[A-Z][A-Za-z0-9]*)"
+)
 _CONNECTOR = r"(?:of|de|du|da|van|von|der|den|la|le|al|bin|y|&)"
 RUN = re.compile(rf"{_TOKEN}(?:(?: {_CONNECTOR})? {_TOKEN})*")
 
@@ -288,6 +291,19 @@ _SUBJECT_VERB = re.compile(
     r"apologi[sz]ed|rolled|went|began|has|have|is|was|will|would|can|could)\b"
 )
 _LEADING_COMMON = STOPWORDS - {"new"}
+_AGE_BEFORE = re.compile(r"\b\d{1,3}-year-old (?:[a-z]+ ){0,2}$")
+_IDENTIFIED_AS = re.compile(
+    r"\bidentified (?:(?:him|her|them|the [a-z]+(?: [a-z]+)?|\w+day) ){0,2}as "
+    r"(?:(?:\d{1,3}-year-old |[A-Z][\w.’'-]*, \d{1,3}(?: of [^,;]{2,40})?,? |"
+    r"[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}(?:, \d{1,3})?(?:, of [^,;]{2,40})?[,;] |"
+    r"and )){0,5}$"
+)
+_PARTY_NOUN_BEFORE = re.compile(
+    r"\b(?:victims?|suspects?|gunman|shooter|deceased|dead (?:man|woman|boy|girl)),? "
+    r"(?:\d{1,3}-year-old )?$"
+)
+_AGE_AFTER = re.compile(r"^,\s+(?:age |aged )?\d{1,3}(?:,|\s+of\b)")
+
 _OF_HEADS = frozenset({"City", "Bank", "University", "Ministry", "Department", "Port", "Isle"})
 _PLACE_SUFFIX = re.compile(r" (?:County|Province|Prefecture|Island|Islands|Valley)$")
 _LOCATION_CUE = re.compile(
@@ -330,6 +346,10 @@ class Entity:
     sentences: set[int] = field(default_factory=set)
     initial_only: bool = False
     speech: bool = False
+    # named as a party to the event: with an age ("21-year-old Terrance Carroll",
+    # "Leco Cole, 38,"), as the one identified ("identified the victim as ..."), or after
+    # "the victim," / "the suspect,"
+    participant: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,7 +434,10 @@ def _classify(name: str, context_before: str, context_after: str) -> Kind:
     if any(context_before.endswith(t.strip()) for t in TITLES):
         return "person"
     if 2 <= len(words) <= 4 and all(
-        re.fullmatch(r"[A-Z][a-z'’-]+|de|van|von|der|da|du|la|le|al|bin", w) for w in words
+        re.fullmatch(
+            r"[A-Z][a-z'’-]+|de|van|von|der|da|du|la|le|al|bin|(?:al|el)-[A-Z][a-z'’-]+", w
+        )
+        for w in words
     ):
         if _SPEECH.search(context_after[:12]) or _SPEECH.search(context_before[-25:]):
             return "person"
@@ -430,6 +453,18 @@ def _classify(name: str, context_before: str, context_after: str) -> Kind:
     if DEMONYMS_AND_LANGUAGES.match(name) and len(words) == 1 and name not in places():
         return "other"
     return "other"
+
+
+def is_party_context(before: str, after: str) -> bool:
+    """True where a name is given as a party to the event: with an age ("21-year-old
+    Terrance Carroll", "Leco Cole, 38, of Baton Rouge"), as the one identified
+    ("identified the victim as Leco Cole"), or after "the victim," / "the suspect,"."""
+    return bool(
+        _AGE_BEFORE.search(before[-40:])
+        or _AGE_AFTER.match(after)
+        or _IDENTIFIED_AS.search(before[-160:])
+        or _PARTY_NOUN_BEFORE.search(before[-40:])
+    )
 
 
 def _role_of(name: str, text: str, start: int, end: int) -> str | None:
@@ -467,6 +502,26 @@ def _role_of(name: str, text: str, start: int, end: int) -> str | None:
     return None
 
 
+def _is_person_form(name: str) -> bool:
+    """Two to four capitalised words, the middle ones possibly initials: a person's form."""
+    words = name.split(" ")
+    return (
+        2 <= len(words) <= 4
+        and all(
+            re.fullmatch(r"[A-Z][a-z'’-]+|[A-Z]\.(?:[A-Z]\.)?|de|van|von|der|da|du|la|le|al|bin", w)
+            for w in words
+        )
+        and name not in places()
+    )
+
+
+def _mark_party(entity: Entity, before: str, after: str) -> None:
+    if _is_person_form(entity.name) and is_party_context(before, after):
+        entity.participant = True
+        if entity.kind == "other":
+            entity.kind = "person"
+
+
 def extract(sentences: Sequence[Sentence], title: str = "") -> list[Entity]:
     """The people, organisations and places named in the sentences, most important first."""
     found: dict[str, Entity] = {}
@@ -495,6 +550,7 @@ def extract(sentences: Sequence[Sentence], title: str = "") -> list[Entity]:
             entity.kind = kind
         entity.count += 1
         entity.speech = entity.speech or speech
+        _mark_party(entity, before, after)
         entity.first = min(entity.first, sentence.index)
         entity.sentences.add(sentence.index)
         if _SUBJECT_VERB.match(after):
@@ -550,6 +606,7 @@ def _merge_short_forms(found: dict[str, Entity]) -> None:
                 target.subject = target.subject or entity.subject
                 target.sentences |= entity.sentences
                 target.initial_only = target.initial_only and entity.initial_only
+                target.participant = target.participant or entity.participant
                 del found[short]
                 break
 

@@ -103,3 +103,11 @@ def test_caption_and_credit_before_a_dateline_are_cut() -> None:
         == "A teen was arrested Friday for shooting a man during a robbery, prosecutors said."
     )
     assert cleaned.dateline_place == "Stapleton"
+
+
+def test_the_cut_tail_of_a_caption_opening_the_page_is_dropped() -> None:
+    story = "A storm caused a crane to fall into Mecca's Grand Mosque on Friday."
+    text = f"pilgrims at Mecca's Grand Mosque in 2008.\n{story}\n\nThe mosque was busy."
+    assert clean(text).text.startswith(story)
+    # a lower-case opening that is a whole paragraph of the story stays
+    assert clean(f"iPhone sales rose by a third.\n{story}").text.startswith("iPhone")

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.brief.details import is_non_actor
+from bot.brief.details import is_non_actor, is_team, lead_subject, spot
 from bot.brief.embedded import Article, summarize
+from bot.brief.sentences import Sentence
 from bot.brief.when import find_clock, find_dates
 
 WED = date(2025, 3, 12)
@@ -227,3 +228,142 @@ def test_a_proper_name_subject_is_the_first_who(lead: str, first_who: str) -> No
     text = f"{lead}\n\nThe news was welcomed by many."
     who = summarize(Article("News", text, PUBLISHED)).key_details.who or ""
     assert who.split("; ")[0].startswith(first_who)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man was shot dead on Friday night.\n\nOfficers arrived to find 21-year-old Terrance "
+        "Carroll dead from gunshot wounds.",
+        "A man was shot dead on Friday night.\n\nThe coroner's office identified the victim as "
+        "Terrance Carroll, 21, of Dallas.",
+        "A man was shot dead on Friday night.\n\nThe victim, Terrance Carroll, was taken to a "
+        "hospital, where he died.",
+    ],
+)
+def test_who_names_the_victim_described_then_named(text: str) -> None:
+    brief = summarize(Article("Man shot dead", text, PUBLISHED))
+    assert "Terrance Carroll" in (brief.key_details.who or "")
+
+
+def test_who_puts_the_named_party_before_the_spokesman() -> None:
+    text = (
+        "Two men were wounded in a shooting on Sunday, police said.\n\n"
+        "Police Chief James Craig said officers were still looking for the gunman.\n\n"
+        "Craig said the men, 61-year-old Joezell Williams and 29-year-old Bryan Williams, "
+        "were expected to survive.\n\n"
+        "Craig said the investigation continues."
+    )
+    who = summarize(Article("Two men wounded", text, PUBLISHED)).key_details.who or ""
+    names = who.split("; ")
+    assert "Joezell Williams" in names[:2]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        (
+            "Wladimir Klitschko (52-3, 46 KOs) blasted a sluggish Hasim Rahman on Saturday.",
+            "Wladimir Klitschko",
+        ),
+        ("Sarah Palin actually apologized after the church burned.", "Sarah Palin"),
+        (
+            "Yvonne Hiller, who was charged with the shooting at Kraft Foods, has been revealed "
+            "to be a Muslim.",
+            "Yvonne Hiller",
+        ),
+        ("A judge on Saturday sentenced the man to life.", "A judge"),
+        ("MACON, Georgia – A man was shot on Monday.", "A man"),
+    ],
+)
+def test_lead_subject_drops_asides(sentence: str, subject: str) -> None:
+    assert lead_subject(Sentence(0, 0, sentence)) == subject
+
+
+def test_a_proper_name_subject_the_entity_pass_missed_is_the_actor() -> None:
+    text = (
+        "Wladimir Klitschko (52-3, 46 KOs) blasted a sluggish Hasim Rahman in Mannheim on "
+        "Saturday night to retain his titles.\n\nThe crowd cheered."
+    )
+    who = summarize(Article("Klitschko stops Rahman", text, PUBLISHED)).key_details.who or ""
+    assert who.startswith("Wladimir Klitschko")
+
+
+def test_an_unnamed_subject_is_listed_once() -> None:
+    text = "Authorities said a woman was struck and killed by a car on Wednesday.\n\nShe was 66."
+    who = summarize(Article("Woman killed", text, PUBLISHED)).key_details.who or ""
+    assert who.count("Authorities") <= 1
+
+
+def test_where_a_city_in_an_agency_named_by_a_speech_cue_is_still_a_place() -> None:
+    text = (
+        "A man and his son were found dead in a parked car in northeast Baltimore on Sunday "
+        "morning.\n\nBaltimore City police said officers came upon the scene on patrol."
+    )
+    where = summarize(Article("Two found dead", text, PUBLISHED)).key_details.where or ""
+    assert where.startswith("Baltimore")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "venue"),
+    [
+        ("Parishioners will worship in a local school this morning.", "a local school"),
+        ("The mob boss hanged himself in his prison cell, police said.", "his prison cell"),
+        ("Klitschko stopped Rahman at the SAP Arena in Germany.", "the SAP Arena in Germany"),
+        (
+            "Officers were called to the 1900 block of 62nd Street on Sunday.",
+            "the 1900 block of 62nd Street",
+        ),
+        ("He was found dead in Pagliarelli prison late on Tuesday.", "Pagliarelli prison"),
+        (
+            "NASA held an event at the Kennedy Space Center (KSC) in Florida.",
+            "the Kennedy Space Center",
+        ),
+        # a noun modifier is not the spot; a named place says where; an organisation
+        ("He fled after a brazen courthouse escape.", None),
+        ("A young man was shot at an apartment in Bluefield, VA.", None),
+        ("He belongs to the Fundamentalist Church of Jesus Christ.", None),
+        ("The gunman opened fire at a home Friday night.", "a home"),
+    ],
+)
+def test_spot_of_the_event(sentence: str, venue: str | None) -> None:
+    assert spot(sentence) == venue
+
+
+def test_where_puts_the_spot_before_the_city() -> None:
+    text = (
+        "Alaska Gov. Sarah Palin and her family will worship in a local school this morning "
+        "after a fire destroyed the Wasilla Bible Church.\n\nNo one was hurt."
+    )
+    where = summarize(Article("Church fire", text, PUBLISHED)).key_details.where or ""
+    assert where.startswith("a local school")
+
+
+def test_sides_of_a_match_are_who_not_where() -> None:
+    text = (
+        "Yesterday, Sweden defeated South Korea 1 – 0; Belgium defeated Panama 3 – 0; and "
+        "Tunisia lost 1 – 2 to England.\n\nSweden faced South Korea in the first game."
+    )
+    brief = summarize(Article("Sweden, Belgium, England win", text, PUBLISHED))
+    assert brief.key_details.who == "Sweden; Belgium; England"
+    assert brief.key_details.where is None
+
+
+def test_a_country_without_a_score_is_still_a_place() -> None:
+    assert not is_team("Greece", "Greece faces a debt crisis, and Athens was calm.")
+    assert is_team("England", "Tunisia lost 1 – 2 to England.")
+
+
+def test_a_name_owning_the_venue_is_not_who() -> None:
+    text = (
+        "A storm caused a crane to fall into Mecca's Grand Mosque, killing 107, according to "
+        "Saudi Arabia's Civil Defense Authority.\n\nThe mosque was being enlarged."
+    )
+    brief = summarize(Article("Crane collapse", text, PUBLISHED))
+    assert "Mecca" not in (brief.key_details.who or "").split("; ")
+    assert (brief.key_details.where or "").startswith("Mecca's Grand Mosque")
+
+
+def test_a_craft_is_not_an_actor() -> None:
+    assert is_non_actor("Space Shuttle Enterprise")
+    assert not is_non_actor("NASA")
