@@ -58,7 +58,7 @@ __all__ = [
     "threshold_for",
 ]
 
-FINGERPRINT_VERSION = 3
+FINGERPRINT_VERSION = 4
 """Bumped whenever `fingerprint` changes: fingerprints of other versions never match, so a
 stored one of an older version should be recomputed (or the item left unmatched)."""
 
@@ -94,6 +94,13 @@ MIN_EVENT = 2.0
 """Below this much evidence of one event (`_event_evidence`), never the same story: two
 reports of one topic share its vocabulary and often its subject, place or institution;
 two reports of one event share more than one of the actors, places and figures (#19)."""
+STRONG_EVENT = 2.5
+W_STRONG_EVENT = 0.10
+"""At or above this much evidence of one event (three named things, or two and a figure,
+that both items name and no contradicting fact), the score gains `W_STRONG_EVENT`: two
+reports of one event in different words share their specifics but not their vocabulary,
+so their content cosine alone kept them under the bar (#19; tuned on half 0 of the
+development set, docs/story-merging.md)."""
 COMMON_STORIES = 2
 W_COMMON_NAME = 0.4
 """A name word this many recent stories use is weak evidence (`common_names`)."""
@@ -639,9 +646,11 @@ _FUTURE_BEFORE = re.compile(
 )
 _AGE = re.compile(
     r"\b(?P<n>\d{1,3})[\s-]years?[\s-]old\b|\baged?\s+(?P<n2>\d{1,3})\b"
-    r"|(?<=[A-Za-z]),\s(?P<n3>\d{1,3}),\s",
-    re.IGNORECASE,
+    r"|(?<=[A-Za-z]),\s(?P<n3>\d{1,3})(?:,\s|$)",
+    re.IGNORECASE | re.MULTILINE,
 )
+"""An age: "23-year-old", "aged 23", "Jane Doe, 23, of ..." and a title's closing "girl, 5"
+(two shootings of a girl of 3 and one of 5 merged when only the title gave it, #19)."""
 _MAGNITUDE = re.compile(
     r"\bmagnitude(?:\s+of)?\s+(?P<n>\d\.\d)\b|\b(?P<n2>\d\.\d)[\s-]*(?:-\s*)?magnitude\b",
     re.IGNORECASE,
@@ -842,7 +851,10 @@ def same_story(a: Fingerprint, b: Fingerprint, common: frozenset[str] = frozense
     if _contradicts(a, b) is not None or _different_actors(a, b):
         return 0.0
     specific = _shared_names(a, b, common) + _shared_numbers(a, b)
-    if specific < MIN_SPECIFIC or _years_differ(a, b) or _event_evidence(a, b, common) < MIN_EVENT:
+    if specific < MIN_SPECIFIC or _years_differ(a, b):
+        return 0.0
+    event = _event_evidence(a, b, common)
+    if event < MIN_EVENT:
         return 0.0
 
     small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
@@ -850,6 +862,8 @@ def same_story(a: Fingerprint, b: Fingerprint, common: frozenset[str] = frozense
     title = (_title_coverage(a, b) + _title_coverage(b, a)) / 2
     evidence = 1.0 - math.exp(-max(0.0, specific - 1.0) / SPECIFIC_SCALE)
     score = W_CONTENT * content + W_TITLE * title + W_SPECIFIC * evidence
+    if event >= STRONG_EVENT:
+        score += W_STRONG_EVENT
 
     hours = abs((a.published - b.published).total_seconds()) / 3600
     if hours > TIME_GRACE_HOURS:
