@@ -5,7 +5,7 @@ and what one match costs. Run by hand:
                                       [--half 0|1]
 
 Quality: the items of events.jsonl (bench/devsets/README.md) arrive one by one in replay
-order, each source (ECB+, GVA) on its own; each item joins the story `best_story` names
+order, each source (ECB+, GVA, AllSides) on its own; each item joins the story `best_story` names
 among the stories started in the 48 hours before it, or starts its own. Items are cut to
 four text lengths (title only, a 60-word summary, a 300-word body, the full article) so a
 short feed and a long one are each measured. Reported per length:
@@ -17,7 +17,10 @@ short feed and a long one are each measured. Reported per length:
   another event (each one hides a story from readers), per 1,000 items replayed.
 
 ECB+ items have no usable dates (the two events of a topic are years apart), so they are
-all given one time and scored on content; GVA items keep their publication day.
+all given one time and scored on content; GVA and AllSides items keep their publication
+day. AllSides (general news from 145 outlets, three outlets per story, about 90 words of
+each report) is the set most like the feeds the bot reads; ECB+ and GVA are adversarial
+(two events of one kind with the same people; thousands of near-identical shootings).
 
 Timing: `best_story` for one new item against `--candidates` recent 300-word items (the
 last 48 hours of a guild), median and p99. Writes bench/results/cluster.json.
@@ -76,7 +79,7 @@ def load(path: Path) -> dict[str, list[tuple[str, str, str, datetime, str]]]:
     sets: dict[str, list[tuple[int, str, tuple[str, str, str, datetime, str]]]] = defaultdict(list)
     for line in path.read_text().splitlines():
         row = json.loads(line)
-        name = "ecbplus" if row["id"].startswith("ecbplus") else "gva"
+        name = row["id"].split(":", 1)[0]  # ecbplus, gva, allsides
         if name == "ecbplus":
             published = FIXED_TIME
         else:

@@ -7,7 +7,8 @@ Reads only the git mirrors that the search tool's ``fetch`` put under ``--mirror
 
 - ``briefs.jsonl``   articles with human reference summaries      (summaries.py)
 - ``details.jsonl``  articles with who/what/when/where references (ecbplus.py, gva.py)
-- ``events.jsonl``   articles labelled with the event they report (ecbplus.py, gva.py)
+- ``events.jsonl``   articles labelled with the event they report (ecbplus.py, gva.py,
+                     allsides.py)
 - ``manifest.json``  counts per set and source, and the commit of every mirror read
 
 See README.md beside this file for provenance, licences and caveats.
@@ -25,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import allsides
 import ecbplus
 import gva
 import summaries
@@ -41,10 +43,11 @@ SETS = ("briefs", "details", "events")
 REPOS: dict[str, tuple[str, ...]] = {
     "briefs": (summaries.GUM_REPO, summaries.XSUM_REPO, summaries.BBC_REPO),
     "details": (ecbplus.REPO, gva.REPO),
-    "events": (ecbplus.REPO, gva.REPO),
+    "events": (ecbplus.REPO, gva.REPO, allsides.REPO),
 }
 # The commits the README describes; another snapshot still builds, with a warning.
 EXPECTED_COMMITS = {
+    "HLTCHKUST/framing-bias-metric": "1586f55a9011853224ca4d0cee164c46f6137557",
     "Miguel-G-Soares/PRI_proj1": "04750a1fb35aa0e2111e85416e8f54c088cf366a",
     "amir-zeldes/gum": "72ce5ac14978a324c2fd18d49484e65292cbe316",
     "cltl/ECB-parser": "eba7c4d1caa758816bcee3139bdd4e6688dee00d",
@@ -113,7 +116,11 @@ def build_details(sources: _Sources) -> list[Record]:
 
 def build_events(sources: _Sources) -> list[Record]:
     articles, incidents = sources.gva
-    return [*ecbplus.event_records(sources.ecb), *gva.event_records(articles, incidents)]
+    return [
+        *ecbplus.event_records(sources.ecb),
+        *gva.event_records(articles, incidents),
+        *allsides.event_records(sources.mirrors[allsides.REPO]),
+    ]
 
 
 def _source_name(record: Record) -> str:

@@ -94,13 +94,6 @@ MIN_EVENT = 2.0
 """Below this much evidence of one event (`_event_evidence`), never the same story: two
 reports of one topic share its vocabulary and often its subject, place or institution;
 two reports of one event share more than one of the actors, places and figures (#19)."""
-STRONG_EVENT = 2.5
-W_STRONG_EVENT = 0.10
-"""At or above this much evidence of one event (three named things, or two and a figure,
-that both items name and no contradicting fact), the score gains `W_STRONG_EVENT`: two
-reports of one event in different words share their specifics but not their vocabulary,
-so their content cosine alone kept them under the bar (#19; tuned on half 0 of the
-development set, docs/story-merging.md)."""
 COMMON_STORIES = 2
 W_COMMON_NAME = 0.4
 """A name word this many recent stories use is weak evidence (`common_names`)."""
@@ -862,8 +855,6 @@ def same_story(a: Fingerprint, b: Fingerprint, common: frozenset[str] = frozense
     title = (_title_coverage(a, b) + _title_coverage(b, a)) / 2
     evidence = 1.0 - math.exp(-max(0.0, specific - 1.0) / SPECIFIC_SCALE)
     score = W_CONTENT * content + W_TITLE * title + W_SPECIFIC * evidence
-    if event >= STRONG_EVENT:
-        score += W_STRONG_EVENT
 
     hours = abs((a.published - b.published).total_seconds()) / 3600
     if hours > TIME_GRACE_HOURS:

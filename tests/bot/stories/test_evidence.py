@@ -157,28 +157,3 @@ def test_an_age_closing_a_title_is_an_age() -> None:
     assert same_story(three, five) == 0.0
     # A count inside a sentence is not an age.
     assert "age" not in fp("Votes", "The council voted 7, 2, in favour.", "c").facts
-
-
-def test_strong_shared_evidence_lifts_reports_in_other_words() -> None:
-    """Two reports of one outage in different words share the provider, the region and the
-    cause, but little vocabulary: three shared specifics carry them over the bar, while
-    one shared subject still does not (#19)."""
-    first = fp(
-        "Stratus Cloud outage knocks thousands of sites offline",
-        "A Stratus Cloud outage in its us-east-2 region took thousands of websites offline "
-        "for hours after a faulty DNS change, the company said.",
-        "Byteline",
-    )
-    other_words = fp(
-        "Banking apps, airline check-in hit as Stratus goes down",
-        "Customers of banks and airlines could not log in while Stratus Cloud's us-east-2 "
-        "servers were unreachable; engineers traced it to DNS.",
-        "The Wire Desk",
-    )
-    same_subject = fp(
-        "Stratus Cloud cuts storage prices",
-        "Stratus Cloud said it will cut the price of archive storage by a fifth next month.",
-        "Cloudwatch Weekly",
-    )
-    assert merges(first, other_words)
-    assert not merges(first, same_subject)
