@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.discord_emulator import DiscordEmulator
@@ -159,3 +160,147 @@ async def test_a_moderator_unmerges_an_item_and_it_is_posted_once(
     info = await emu.slash(guild, news, mod, "source info", options={"source": source})
     assert "a moderator had it posted on its own" in info.text
     assert len(emu.messages(news)) == 2
+
+
+# Four stories of one topic (open-weight AI models) from three sources, the case of #19:
+# each is its own story, so each is posted, and none is "merged into an earlier post".
+SAME_TOPIC = [
+    (
+        "OSS Desk",
+        "Orchard AI delays the release of its first open-weight model",
+        "Orchard AI has pushed back the release of its first open-weight language model, "
+        "chief executive Mara Lindqvist said on Tuesday, saying the company needs more time "
+        "for safety testing. The model had been expected this month; Lindqvist gave no new "
+        "date and said the weights would ship only once outside red-teamers had finished.",
+    ),
+    (
+        "AI Policy Wire",
+        "Ant Group says US labs are building closed AI ecosystems",
+        "Ant Group's technology chief accused American AI companies of walling off their best "
+        "systems behind paid interfaces, telling a Shanghai conference that closed ecosystems "
+        "slow research. He said the group would keep publishing its Ling models under a "
+        "permissive licence and called on regulators to treat open releases as a public good.",
+    ),
+    (
+        "Frontier Notes",
+        "Chinese open models now rival the best US systems, benchmark finds",
+        "Open-weight models from Chinese labs such as DeepSeek and Qwen now score within a few "
+        "points of leading American systems on coding and maths tests, according to a "
+        "benchmark published by researchers at Stanford. The gap was more than 20 points a "
+        "year ago, the authors wrote, and has narrowed fastest on long reasoning tasks.",
+    ),
+    (
+        "AI Policy Wire",
+        "Orchard AI finally publishes its open-weight model",
+        "Orchard AI released the weights of its Pippin-7 language model on Thursday, weeks "
+        "after delaying the launch for extra safety checks. The 7-billion-parameter model can "
+        "be downloaded under an Apache 2.0 licence, and the company said red-teamers had found "
+        "no severe risks. Chief executive Mara Lindqvist called it its most important release.",
+    ),
+]
+
+
+async def test_four_same_topic_stories_give_four_posts(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    split_guild = emu.add_guild("Two channels").id
+    news = emu.add_text_channel(split_guild, "news").id
+    tech = emu.add_text_channel(split_guild, "tech").id
+    mod = emu.add_member(split_guild, "mod", permissions=MANAGE_GUILD).id
+    one_guild = emu.add_guild("One channel").id
+    only = emu.add_text_channel(one_guild, "news").id
+    mod2 = emu.add_member(one_guild, "mod2", permissions=MANAGE_GUILD).id
+    names = list(dict.fromkeys(source for source, _, _ in SAME_TOPIC))
+    feeds = {}
+    for n, name in enumerate(names):
+        feeds[name] = srv.add_feed(f"/t{n}.xml", title=name, kind="rss")
+        feeds[name].add_items(1, prefix=f"Earlier item {n}")
+    bot = newsdesk()
+    await bot.start()
+    for name, feed in feeds.items():
+        # As in the issue: OSS Desk in #news, the other two in #tech.
+        channel = news if name == "OSS Desk" else tech
+        await emu.slash(
+            split_guild, channel, mod, "source add", options={"url": feed.url, "channel": channel}
+        )
+        await emu.slash(one_guild, only, mod2, "source add", options={"url": feed.url})
+    start = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    for n, (source, title, text) in enumerate(SAME_TOPIC):
+        feeds[source].add_item(title=title, summary=text, published=start + timedelta(hours=n))
+        await emu.wait_for_messages(only, n + 1, timeout=30)
+    await emu.wait_for_messages(tech, 3, timeout=30)
+    await emu.wait_for(lambda: bot.pending_deliveries() == 0, timeout=20)
+    titles = [title for _, title, _ in SAME_TOPIC]
+    assert sorted(m.embeds[0]["title"] for m in emu.messages(only)) == sorted(titles)
+    assert [m.embeds[0]["title"] for m in emu.messages(news)] == [titles[0]]
+    assert sorted(m.embeds[0]["title"] for m in emu.messages(tech)) == sorted(titles[1:])
+    for message in [*emu.messages(only), *emu.messages(news), *emu.messages(tech)]:
+        assert "also covered by" not in message.embeds[0].get("footer", {}).get("text", "")
+    for name in names:
+        info = await emu.slash(one_guild, only, mod2, "source info", options={"source": name})
+        assert "merged into" not in info.text, info.text
+
+
+async def test_a_paused_sources_item_joins_only_a_story_its_channel_saw(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    """Two sources are paused while the story breaks: on resume, the one routed to the
+    story's channel joins the post there; the one routed to another channel is posted in
+    it, since its readers never saw the story (#19: it used to be merged away)."""
+    emu, srv = discord_emulator, feed_server
+    guild = emu.add_guild("Paused").id
+    news = emu.add_text_channel(guild, "news").id
+    tech = emu.add_text_channel(guild, "tech").id
+    mod = emu.add_member(guild, "mod", permissions=MANAGE_GUILD).id
+    story = articles("kestrel-ohio-fab")[:3]
+    feeds = [srv.add_feed(f"/p{n}.xml", title=a["source"], kind="rss") for n, a in enumerate(story)]
+    for n, feed in enumerate(feeds):
+        feed.add_items(1, prefix=f"Unrelated filler {n}")
+    bot = newsdesk()
+    await bot.start()
+    for feed, channel in zip(feeds, (news, news, tech), strict=True):
+        await emu.slash(
+            guild, channel, mod, "source add", options={"url": feed.url, "channel": channel}
+        )
+    for article in story[1:]:
+        reply = await emu.slash(
+            guild, news, mod, "source pause", options={"source": article["source"]}
+        )
+        assert "Paused" in reply.text, reply.text
+
+    def add(feed_index: int) -> None:
+        article = story[feed_index]
+        feeds[feed_index].add_item(
+            title=article["title"],
+            summary=article["text"],
+            published=datetime.fromisoformat(article["published"]),
+        )
+
+    add(0)
+    await emu.wait_for_messages(news, 1, timeout=30)
+    add(1)
+    add(2)
+    # Paused: nothing of theirs is read, whatever the poll interval.
+    await asyncio.sleep(3)
+    assert len(emu.messages(news)) == 1 and emu.messages(tech) == []
+    for article in story[1:]:
+        await emu.slash(guild, news, mod, "source resume", options={"source": article["source"]})
+
+    def footer() -> str:
+        return str(emu.messages(news)[0].embeds[0]["footer"]["text"])
+
+    await emu.wait_for_messages(tech, 1, timeout=30)
+    await emu.wait_for(
+        lambda: story[1]["source"] in footer(), timeout=30, message="not merged in #news"
+    )
+    await emu.wait_for(lambda: bot.pending_deliveries() == 0, timeout=20)
+    assert len(emu.messages(news)) == 1 and len(emu.messages(tech)) == 1
+    assert emu.messages(tech)[0].embeds[0]["title"] == story[2]["title"]
+    assert story[2]["source"] not in footer()
+    info = await emu.slash(guild, news, mod, "source info", options={"source": story[2]["source"]})
+    assert "merged into" not in info.text, info.text
