@@ -157,3 +157,30 @@ def test_an_age_closing_a_title_is_an_age() -> None:
     assert same_story(three, five) == 0.0
     # A count inside a sentence is not an age.
     assert "age" not in fp("Votes", "The council voted 7, 2, in favour.", "c").facts
+
+
+def test_one_shared_name_merges_only_when_what_happened_agrees() -> None:
+    """Reports of one event often share only their subject and the words for what happened;
+    another story about the subject shares the subject alone (#19)."""
+    signed = fp(
+        "Governor Hale signs order on cybersecurity after pipeline hack",
+        "The governor signed an executive order on cybersecurity on Wednesday, requiring "
+        "pipeline operators to report hacks within twelve hours after a ransomware attack "
+        "shut a fuel pipeline for days.",
+        "a",
+    )
+    same_event = fp(
+        "In wake of pipeline hack, Hale signs cybersecurity executive order",
+        "Pipeline operators must report hacks within twelve hours under an executive order "
+        "on cybersecurity the governor signed Wednesday, days after a ransomware attack shut "
+        "a fuel pipeline.",
+        "b",
+    )
+    other_story = fp(
+        "Hale proposes a bigger school budget",
+        "The governor proposed on Wednesday to raise school spending, telling lawmakers the "
+        "state could afford more teachers without new taxes.",
+        "c",
+    )
+    assert merges(signed, same_event)
+    assert same_story(signed, other_story) == 0.0
