@@ -13,7 +13,7 @@ from bot.errors import InvalidOption
 from bot.services.opml import MAX_OPML_BYTES, read_opml
 from bot.services.sources import AddRequest, SourceChanges
 from bot.shell.client import NewsBot
-from bot.shell.interactions import Interaction, guild_id
+from bot.shell.interactions import Interaction, channel_name, guild_id
 from bot.shell.permissions import is_moderator, moderator_check
 from bot.shell.replies import (
     added_text,
@@ -76,7 +76,10 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             return []
         sources = await self.app.sources.matching(interaction.guild_id, current)
         return [
-            app_commands.Choice(name=f"{s.name} — {s.feed_url}"[:100], value=str(s.id))
+            app_commands.Choice(
+                name=f"{s.name} — #{channel_name(interaction, s.channel_id)} — {s.feed_url}"[:100],
+                value=str(s.id),
+            )
             for s in sources[:25]
         ]
 

@@ -587,6 +587,19 @@ def _source_patterns_and_pings(db: Database) -> None:
     _script(db, _SOURCE_PATTERNS_AND_PINGS, _SOURCE_PATTERNS_AND_PINGS_PG)
 
 
+# Several channels per feed (#22): a source is a feed in a channel, so one server may send
+# the same feed to #news and #tech, each with its own style and filters.
+_SOURCE_PER_CHANNEL = """
+DROP INDEX sources_guild_feed;
+CREATE UNIQUE INDEX sources_guild_feed_channel ON sources (guild_id, feed_id, channel_id)
+    WHERE removed_at IS NULL;
+"""
+
+
+def _source_per_channel(db: Database) -> None:
+    _script(db, _SOURCE_PER_CHANNEL, _SOURCE_PER_CHANNEL)  # the same on both
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_search_and_follows", _search_and_follows),
@@ -595,6 +608,7 @@ MIGRATIONS: list[Migration] = [
     ("0005_feed_answer_time", _feed_answer_time),
     ("0006_delivery_status_indexes", _delivery_status_indexes),
     ("0007_source_patterns_and_pings", _source_patterns_and_pings),
+    ("0008_source_per_channel", _source_per_channel),
 ]
 
 

@@ -329,7 +329,7 @@ class SourceService:
     async def edit(self, guild_id: int, user_id: int, text: str, changes: SourceChanges) -> Changed:
         """Change a source's settings; only the given options change, and a setting given
         as it already is changes nothing (no write, no audit entry). Raises NotFound,
-        InvalidOption."""
+        InvalidOption, Duplicate."""
         source = await self.find(guild_id, text)
         columns: dict[str, object] = {}
         if changes.channel_id is not None:
@@ -354,9 +354,10 @@ class SourceService:
         columns = {k: v for k, v in columns.items() if getattr(source, k) != v}
         if not columns:
             return Changed(source, [])
-        updated = await self._storage.run(
-            self._storage.sync.edit_source, guild_id, source.id, columns
-        )
+        with user_errors():  # the new channel may already get this feed
+            updated = await self._storage.run(
+                self._storage.sync.edit_source, guild_id, source.id, columns
+            )
         return await self._changed(guild_id, user_id, "source edit", source, updated)
 
     async def pause(self, guild_id: int, user_id: int, text: str) -> Changed:

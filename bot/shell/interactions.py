@@ -15,3 +15,10 @@ def guild_id(interaction: Interaction) -> int:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     return interaction.guild_id
+
+
+def channel_name(interaction: Interaction, channel_id: int) -> str:
+    """The name of a channel of the interaction's guild as the bot's cache knows it, or its
+    id when the cache has not got it (deleted, or not visible to the bot)."""
+    channel = interaction.guild.get_channel(channel_id) if interaction.guild else None
+    return channel.name if channel is not None else str(channel_id)

@@ -1,5 +1,6 @@
-"""Issue 22 (first part): what moderators coming from other feed bots expect: a role
-pinged on keywords (and nothing else ever mentioned), regular-expression filters."""
+"""Issue 22: what moderators coming from other feed bots expect: one feed in several
+channels, a role pinged on keywords (and nothing else ever mentioned), regular-expression
+filters."""
 
 from __future__ import annotations
 
@@ -72,3 +73,65 @@ async def test_regex_filters_are_checked_when_saved_and_say_what_filtered(
     info = await slash(emu, w, "mod", "source info", source="Chip Wire")
     assert "New CPU ships" in info and "does not match the include pattern" in info
     assert [m.embeds[0]["title"] for m in emu.messages(w["news"])] == ["New GPU ships"]
+
+
+async def test_one_feed_goes_to_two_channels_with_their_own_style_and_filter(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    feed = srv.add_feed("/a.xml", title="Tech Wire", kind="rss")
+    feed.add_items(1, prefix="Old")
+    bot = newsdesk()
+    await bot.start()
+    await slash(emu, w, "mod", "source add", url=srv.url("/a.xml"), channel=w["news"])
+    again = await slash(emu, w, "mod", "source add", url=srv.url("/a.xml"), channel=w["news"])
+    assert "This channel already gets that feed as “Tech Wire”" in again
+    added = await slash(
+        emu,
+        w,
+        "mod",
+        "source add",
+        url=srv.url("/a.xml"),
+        channel=w["other"],
+        style="headline",
+        include="chip",
+    )
+    assert "Tech Wire" in added and "already" not in added
+    # Every source picker names the channel: the two sources differ only there.
+    choices = await emu.autocomplete(
+        w["guild"], w["news"], w["mod"], "source edit", options={"source": "tech"}, focused="source"
+    )
+    assert sorted(c["name"].split(" — ")[1] for c in choices) == ["#news", "#other"]
+    # A name shared by both is not guessed at: the reply lists the channels to pick from.
+    ambiguous = await slash(emu, w, "mod", "source info", source="Tech Wire")
+    assert f"<#{w['news']}>" in ambiguous and f"<#{w['other']}>" in ambiguous
+    other = next(c["value"] for c in choices if " — #other — " in c["name"])
+    moved = await slash(emu, w, "mod", "source edit", source=other, channel=w["news"])
+    assert "This channel already gets that feed" in moved
+
+    feed.add_item(
+        title="New chip doubles battery life",
+        summary="Acme said on Tuesday that its new phone chip doubles battery life. "
+        "The chip ships in March and costs less than the one it replaces.",
+    )
+    feed.add_item(
+        title="Council approves budget",
+        summary="The city council approved next year's budget on Tuesday after a long "
+        "debate about road repairs and library hours.",
+    )
+    await polls(srv, "/a.xml", 1)
+    await emu.wait_for_messages(w["news"], 2, timeout=30)
+    await emu.wait_for_messages(w["other"], 1, timeout=30)
+    news, tech = emu.messages(w["news"]), emu.messages(w["other"])
+    assert [m.embeds[0]["title"] for m in news] == [
+        "New chip doubles battery life",
+        "Council approves budget",
+    ]
+    # #other got a headline (one line and the link, no embed), and only the chip story.
+    assert len(tech) == 1 and not tech[0].embeds
+    assert tech[0].content.startswith("New chip doubles battery life\n")
+    info = await slash(emu, w, "mod", "source info", source=other)
+    assert "Council approves budget" in info and "include" in info
