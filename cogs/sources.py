@@ -55,6 +55,9 @@ EDIT_HELP = {
     "exclude_regex": "Items matching this regular expression are not posted (none: off)",
     "ping_role": "A role to mention when an item matches the ping keywords",
     "ping_keywords": "Comma-separated keywords that ping the role (none: no pings)",
+    "template": "Post text with placeholders such as {title} {introduction} {who} (none: off)",
+    "color": "Embed colour as #RRGGBB (none: Discord's default)",
+    "image": "Show the item's picture (default: yes)",
 }
 
 
@@ -165,6 +168,9 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         exclude_regex: str | None = None,
         ping_role: discord.Role | None = None,
         ping_keywords: str | None = None,
+        template: str | None = None,
+        color: str | None = None,
+        image: bool | None = None,
     ) -> None:
         changes = SourceChanges(
             channel_id=channel.id if channel else None,
@@ -178,6 +184,9 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             exclude_regex=exclude_regex,
             ping_role_id=ping_role.id if ping_role else None,
             ping_keywords=ping_keywords,
+            template=template,
+            color=color,
+            show_image=image,
         )
         edited = await self.app.sources.edit(
             guild_id(interaction), interaction.user.id, source, changes
@@ -220,10 +229,16 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         await answer(interaction, f"**{title}** ({clean(found.name)}) will be posted on its own.")
 
     @app_commands.command(name="test", description="Preview a feed's newest item as it would post")
-    @app_commands.describe(url=OPTION_HELP["url"], style=OPTION_HELP["style"])
-    async def test(self, interaction: Interaction, url: str, style: Style = "brief") -> None:
+    @app_commands.describe(
+        url=OPTION_HELP["url"], style=OPTION_HELP["style"], template=EDIT_HELP["template"]
+    )
+    async def test(
+        self, interaction: Interaction, url: str, style: Style = "brief", template: str = ""
+    ) -> None:
         await defer(interaction)
-        payload = await self.app.sources.preview(url, style)
+        payload = await self.app.sources.preview(
+            url, style, template=template, guild_id=interaction.guild_id
+        )
         text, embed = preview_reply(payload)
         await answer(interaction, text, embed=embed)
 

@@ -67,6 +67,9 @@ class Source:
     exclude_regex: str = ""
     ping_role_id: int | None = None
     ping_keywords: str = ""
+    template: str = ""  # the post's text with {placeholders}; empty: the style's layout
+    embed_color: int | None = None  # 0xRRGGBB; None: Discord's default
+    show_image: bool = True
 
     @classmethod
     def unsaved(cls, name: str, style: Style, now: datetime) -> Source:
@@ -115,6 +118,7 @@ class NewItem:
     author: str | None
     image_url: str | None
     published_at: datetime | None
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,7 @@ class Item:
     published_at: datetime | None
     first_seen_at: datetime
     brief_json: str | None
+    categories: tuple[str, ...] = ()
 
     @classmethod
     def unsaved(cls, new: NewItem, now: datetime) -> Item:
@@ -148,6 +153,7 @@ class Item:
             published_at=new.published_at,
             first_seen_at=now,
             brief_json=None,
+            categories=new.categories,
         )
 
 
@@ -174,6 +180,7 @@ class Outgoing:
     item: Item
     source: Source
     feed_title: str
+    timezone: str = "UTC"  # the guild's, for dates in templates
 
 
 @dataclass(frozen=True, slots=True)

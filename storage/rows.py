@@ -56,6 +56,9 @@ def source_from_row(row: Row) -> Source:
         exclude_regex=row.get("exclude_regex") or "",
         ping_role_id=row.get("ping_role_id"),
         ping_keywords=row.get("ping_keywords") or "",
+        template=row.get("template") or "",
+        embed_color=row.get("embed_color"),
+        show_image=bool(row.get("show_image", 1)),
     )
 
 
@@ -73,6 +76,7 @@ def item_from_row(row: Row) -> Item:
         published_at=from_db(row["published_at"]),
         first_seen_at=from_db_required(row["first_seen_at"]),
         brief_json=row["brief_json"],
+        categories=tuple(filter(None, (row.get("categories") or "").split("\n"))),
     )
 
 

@@ -29,6 +29,9 @@ _EDITABLE = {
     "exclude_regex",
     "ping_role_id",
     "ping_keywords",
+    "template",
+    "embed_color",
+    "show_image",
 }
 _SELECT = "SELECT s.*, f.url AS feed_url FROM sources s JOIN feeds f ON f.id = s.feed_id"
 

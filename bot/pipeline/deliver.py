@@ -139,7 +139,9 @@ class Deliverer:
 
     async def _payload(self, outgoing: Outgoing) -> MessagePayload:
         brief = await self._brief(outgoing)
-        payload = render(outgoing.item, outgoing.source, outgoing.feed_title, brief)
+        payload = render(
+            outgoing.item, outgoing.source, outgoing.feed_title, brief, timezone=outgoing.timezone
+        )
         if self._stories is not None:
             payload = with_coverage(payload, await self._stories.coverage(outgoing.delivery.id))
         return payload
@@ -158,7 +160,8 @@ class Deliverer:
     async def _brief(self, outgoing: Outgoing) -> Brief | None:
         """The item's brief for the styles that show one; None (the post goes out without
         it) when there is no brief service or making the brief failed."""
-        if self._briefs is None or outgoing.source.style not in ("brief", "summary"):
+        shown = outgoing.source.style in ("brief", "summary") or outgoing.source.template
+        if self._briefs is None or not shown:
             return None
         try:
             return await self._briefs.brief_for(outgoing.item, fulltext=outgoing.source.fulltext)

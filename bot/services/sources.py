@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock
@@ -29,6 +29,7 @@ from bot.pipeline.parse.workers import FeedParser
 from bot.pipeline.poller import body_hash
 from bot.pipeline.render import render
 from bot.pipeline.route import route, split_keywords
+from bot.pipeline.template import template_problem
 from bot.services.opml import OpmlFeed, write_opml
 from bot.settings import Settings
 from bot.text.markdown import MessagePayload
@@ -67,6 +68,9 @@ class SourceChanges:
     exclude_regex: str | None = None
     ping_role_id: int | None = None
     ping_keywords: str | None = None
+    template: str | None = None  # `none` turns it off
+    color: str | None = None  # "#RRGGBB", or `none` for Discord's default
+    show_image: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +351,7 @@ class SourceService:
         if changes.fulltext is not None:
             columns["fulltext"] = changes.fulltext
         columns |= self._pattern_and_ping_columns(guild_id, changes)
+        columns |= _look_columns(changes)
         if not columns:
             raise InvalidOption("Give at least one option to change.")
         if "channel_id" in columns:
@@ -408,26 +413,44 @@ class SourceService:
         audit = await self._storage.run(store.guilds.audit_log, guild_id, str(source.id), 5)
         return SourceInfo(source=source, feed=feed, errors=errors, items=items, audit=audit)
 
-    async def preview(self, url: str, style: Style = "brief") -> MessagePayload:
-        """The newest item of a URL exactly as it would be posted; saves nothing.
-        Raises FetchError, NotAFeed."""
+    async def preview(
+        self, url: str, style: Style = "brief", *, template: str = "", guild_id: int | None = None
+    ) -> MessagePayload:
+        """The newest item of a URL exactly as it would be posted (with `template`, as that
+        template would post it, dates in the guild's time zone); saves nothing.
+        Raises FetchError, NotAFeed, InvalidOption (a template that cannot be used)."""
+        problem = template_problem(template)
+        if problem:
+            raise InvalidOption(problem)
         fetched = await self.fetch_feed(url)
         if not fetched.parsed.items:
             raise NotAFeed("That feed has no items yet, so there is nothing to preview.")
         newest = decide.new_items(fetched.parsed.items, known=set())[-1]
-        return await self._post_of(newest, fetched.parsed.title or fetched.url, style)
+        timezone = "UTC"
+        if template and guild_id is not None:
+            settings = await self._storage.run(self._storage.sync.guilds.settings, guild_id)
+            timezone = settings.timezone
+        name = fetched.parsed.title or fetched.url
+        return await self._post_of(newest, name, style, template=template, timezone=timezone)
 
     async def _post_of(
-        self, new: NewItem, name: str, style: Style, *, use_llm: bool = True
+        self,
+        new: NewItem,
+        name: str,
+        style: Style,
+        *,
+        use_llm: bool = True,
+        template: str = "",
+        timezone: str = "UTC",
     ) -> MessagePayload:
         """An item not stored (or not yet briefed) rendered as the source would post it."""
         now = self._clock()
         item = Item.unsaved(new, now)
-        source = Source.unsaved(name[:NAME_LIMIT], style, now)
+        source = replace(Source.unsaved(name[:NAME_LIMIT], style, now), template=template)
         brief = None
-        if self._briefs is not None and style in ("brief", "summary"):
+        if self._briefs is not None and (style in ("brief", "summary") or template):
             brief = await self._briefs.make(article_of(item), use_llm=use_llm)
-        return render(item, source, name, brief)
+        return render(item, source, name, brief, timezone=timezone)
 
     async def import_opml(
         self,
@@ -629,4 +652,35 @@ def _settings_of(source: Source) -> dict[str, object]:
         "exclude_regex": source.exclude_regex,
         "ping_role_id": source.ping_role_id,
         "ping_keywords": source.ping_keywords,
+        "template": source.template,
+        "embed_color": source.embed_color,
+        "show_image": source.show_image,
     }
+
+
+def _look_columns(changes: SourceChanges) -> dict[str, object]:
+    """The template, embed colour and picture: `none` turns the first two off. Raises
+    InvalidOption with the nearest valid placeholder for an unknown one."""
+    columns: dict[str, object] = {}
+    if changes.template is not None:
+        template = "" if changes.template.strip().lower() == OFF else changes.template
+        problem = template_problem(template)
+        if problem:
+            raise InvalidOption(problem)
+        columns["template"] = template
+    if changes.color is not None:
+        columns["embed_color"] = _valid_color(changes.color)
+    if changes.show_image is not None:
+        columns["show_image"] = changes.show_image
+    return columns
+
+
+def _valid_color(text: str) -> int | None:
+    """`#1e90ff` (or without the #) as a number; `none` as None. Raises InvalidOption."""
+    text = text.strip().lower()
+    if text == OFF:
+        return None
+    digits = text.removeprefix("#")
+    if len(digits) != 6 or any(c not in "0123456789abcdef" for c in digits):
+        raise InvalidOption("`color` is a hex colour such as #1e90ff (or none).")
+    return int(digits, 16)

@@ -5,6 +5,8 @@ filters."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from tests.discord_emulator import DiscordEmulator
 from tests.e2e.harness import BotProcess, polls, slash, world
@@ -135,3 +137,54 @@ async def test_one_feed_goes_to_two_channels_with_their_own_style_and_filter(
     assert tech[0].content.startswith("New chip doubles battery life\n")
     info = await slash(emu, w, "mod", "source info", source=other)
     assert "Council approves budget" in info and "include" in info
+
+
+async def test_a_template_is_checked_previewed_and_posted_in_the_servers_time(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    feed = srv.add_feed("/a.xml", title="Chip Wire", kind="rss")
+    feed.add_items(1, prefix="Old")
+    bot = newsdesk()
+    await bot.start()
+    await slash(emu, w, "mod", "source add", url=srv.url("/a.xml"))
+    await slash(emu, w, "mod", "newsdesk settings", timezone="Asia/Tokyo")
+    typo = await slash(emu, w, "mod", "source edit", source="Chip Wire", template="{titel}")
+    assert "The template has no placeholder {titel}: did you mean {title}?" in typo
+    template = "**{who}** · {published:%H:%M %Z} · {categories}\n{introduction}\n@everyone"
+    color = await slash(emu, w, "mod", "source edit", source="Chip Wire", color="blue")
+    assert "hex colour such as #1e90ff" in color
+    edited = await slash(
+        emu, w, "mod", "source edit", source="Chip Wire", template=template, color="#1e90ff"
+    )
+    assert "Updated" in edited and "colour default → #1e90ff" in edited
+    published = datetime.now(UTC).replace(second=0, microsecond=0)  # newer than "Old 1"
+    local = published.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M JST")
+    feed.add_item(
+        title="Acme ships a faster chip @here",
+        summary="Acme said on Tuesday that its new phone chip is twice as fast as the last one. "
+        "It ships in March.",
+        published=published,
+        categories=["Hardware", "Chips"],
+    )
+    preview = await emu.slash(
+        w["guild"],
+        w["news"],
+        w["mod"],
+        "source test",
+        options={"url": srv.url("/a.xml"), "template": template},
+    )
+    shown = preview.embeds[0]["description"]
+    assert f"{local} · Hardware, Chips" in shown and "Acme said on Tuesday" in shown
+    await polls(srv, "/a.xml", 1)
+    await emu.wait_for_messages(w["news"], 1, timeout=30)
+    (post,) = emu.messages(w["news"])
+    embed = post.embeds[0]
+    assert embed["description"] == shown  # the preview is the post
+    assert embed["color"] == 0x1E90FF and embed["title"].startswith("Acme ships a faster chip")
+    assert post.pings() == set()  # neither the template's @everyone nor the title's @here
+    off = await slash(emu, w, "mod", "source edit", source="Chip Wire", template="none")
+    assert "template" in off
