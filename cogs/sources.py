@@ -58,6 +58,8 @@ EDIT_HELP = {
     "template": "Post text with placeholders such as {title} {introduction} {who} (none: off)",
     "color": "Embed colour as #RRGGBB (none: Discord's default)",
     "image": "Show the item's picture (default: yes)",
+    "webhook_name": "Post through a channel webhook under this name (none: as newsdesk)",
+    "webhook_avatar": "The webhook posts' picture, an https:// URL (none: the default)",
 }
 
 
@@ -171,6 +173,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         template: str | None = None,
         color: str | None = None,
         image: bool | None = None,
+        webhook_name: str | None = None,
+        webhook_avatar: str | None = None,
     ) -> None:
         changes = SourceChanges(
             channel_id=channel.id if channel else None,
@@ -187,11 +191,36 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             template=template,
             color=color,
             show_image=image,
+            webhook_name=webhook_name,
+            webhook_avatar=webhook_avatar,
         )
+        if changes.wants_webhook:
+            await self._check_webhooks_allowed(interaction, source, channel)
         edited = await self.app.sources.edit(
             guild_id(interaction), interaction.user.id, source, changes
         )
         await answer(interaction, edited_text(edited))
+
+    async def _check_webhooks_allowed(
+        self, interaction: Interaction, source: str, channel: discord.TextChannel | None
+    ) -> None:
+        """Raises InvalidOption when newsdesk may not manage webhooks where the source posts."""
+        guild = interaction.guild
+        if guild is None:
+            return
+        if channel is None:
+            found = await self.app.sources.find(guild.id, source)
+            where = guild.get_channel(found.channel_id)
+        else:
+            where = channel
+        if (
+            isinstance(where, discord.TextChannel)
+            and not where.permissions_for(guild.me).manage_webhooks
+        ):
+            raise InvalidOption(
+                f"newsdesk needs the Manage Webhooks permission in <#{where.id}> to post "
+                "there as a webhook. Grant it, then set `webhook_name` again."
+            )
 
     @app_commands.command(name="pause", description="Stop polling and posting a source for now")
     @app_commands.describe(source=OPTION_HELP["source"])

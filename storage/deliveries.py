@@ -44,7 +44,7 @@ _SOURCE_COLS = (
     "id guild_id feed_id channel_id name interval_seconds include_keywords exclude_keywords style "
     "fulltext paused_at pause_reason channel_error alerted_failing created_by created_at "
     "removed_at include_regex exclude_regex ping_role_id ping_keywords template embed_color "
-    "show_image"
+    "show_image webhook_name webhook_avatar"
 )
 
 
@@ -97,6 +97,14 @@ class DeliveryStore:
             """UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?,
                attempts = attempts + 1, last_error = NULL WHERE id = ?""",
             [message_id, to_db(now), delivery_id],
+        )
+
+    @wrapped
+    def mark_tried(self, delivery_id: int, now: datetime) -> None:
+        """A webhook post is about to go out: if the process dies before `mark_sent`, the
+        next try looks for it in the channel first. Raises StorageError."""
+        self._db.execute(
+            "UPDATE deliveries SET tried_at = ? WHERE id = ?", [to_db(now), delivery_id]
         )
 
     @wrapped

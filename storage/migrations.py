@@ -589,8 +589,9 @@ def _source_patterns_and_pings(db: Database) -> None:
 
 # Moderators coming from other feed bots (#22): a source is a feed in a channel, so one
 # server may send the same feed to #news and #tech, each with its own style and filters; a
-# source may have a message template, an embed colour and no image; items keep their
-# categories (for templates and forum tags).
+# source may have a message template, an embed colour and no image, and may post through a
+# channel webhook under its own name (a webhook post is marked tried before it goes out, as
+# webhooks have no nonce); items keep their categories (for templates and forum tags).
 _CHANNELS_TEMPLATES_CATEGORIES = """
 DROP INDEX sources_guild_feed;
 CREATE UNIQUE INDEX sources_guild_feed_channel ON sources (guild_id, feed_id, channel_id)
@@ -599,6 +600,9 @@ ALTER TABLE sources ADD COLUMN template TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN embed_color INTEGER;
 ALTER TABLE sources ADD COLUMN show_image INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE items ADD COLUMN categories TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_avatar TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN tried_at TEXT;
 """
 _CHANNELS_TEMPLATES_CATEGORIES_PG = """
 DROP INDEX sources_guild_feed;
@@ -608,6 +612,9 @@ ALTER TABLE sources ADD COLUMN template TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN embed_color INTEGER;
 ALTER TABLE sources ADD COLUMN show_image INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE items ADD COLUMN categories TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_name TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_avatar TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN tried_at TEXT COLLATE "C";
 """
 
 

@@ -70,6 +70,8 @@ class Source:
     template: str = ""  # the post's text with {placeholders}; empty: the style's layout
     embed_color: int | None = None  # 0xRRGGBB; None: Discord's default
     show_image: bool = True
+    webhook_name: str = ""  # post through a channel webhook under this name; empty: as the bot
+    webhook_avatar: str = ""
 
     @classmethod
     def unsaved(cls, name: str, style: Style, now: datetime) -> Source:
@@ -170,6 +172,7 @@ class Delivery:
     attempts: int
     next_attempt_at: datetime | None
     created_at: datetime
+    tried_at: datetime | None = None  # a webhook post may have gone out then
 
 
 @dataclass(frozen=True, slots=True)

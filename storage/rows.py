@@ -59,6 +59,8 @@ def source_from_row(row: Row) -> Source:
         template=row.get("template") or "",
         embed_color=row.get("embed_color"),
         show_image=bool(row.get("show_image", 1)),
+        webhook_name=row.get("webhook_name") or "",
+        webhook_avatar=row.get("webhook_avatar") or "",
     )
 
 
@@ -93,6 +95,7 @@ def delivery_from_row(row: Row) -> Delivery:
         attempts=row["attempts"],
         next_attempt_at=from_db(row["next_attempt_at"]),
         created_at=from_db_required(row["created_at"]),
+        tried_at=from_db(row.get("tried_at")),
     )
 
 

@@ -32,6 +32,8 @@ _EDITABLE = {
     "template",
     "embed_color",
     "show_image",
+    "webhook_name",
+    "webhook_avatar",
 }
 _SELECT = "SELECT s.*, f.url AS feed_url FROM sources s JOIN feeds f ON f.id = s.feed_id"
 

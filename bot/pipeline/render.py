@@ -22,7 +22,14 @@ from bot.text.limits import (
     FOOTER_LIMIT,
     TITLE_LIMIT,
 )
-from bot.text.markdown import MessagePayload, clean, embed_length, first_sentences, truncate
+from bot.text.markdown import (
+    MessagePayload,
+    Persona,
+    clean,
+    embed_length,
+    first_sentences,
+    truncate,
+)
 from storage.models import Item, Source
 
 INTRO_LIMIT = 700
@@ -74,7 +81,11 @@ def templated(
 
 
 def _styled(payload: MessagePayload, source: Source) -> MessagePayload:
-    """The source's embed colour, and no picture when it asked for none."""
+    """The source's embed colour, no picture when it asked for none, and the webhook
+    persona it posts as."""
+    if source.webhook_name:
+        persona = Persona(source.webhook_name, source.webhook_avatar or None)
+        payload = replace(payload, persona=persona)
     if payload.embed is None or (source.embed_color is None and source.show_image):
         return payload
     embed = dict(payload.embed)

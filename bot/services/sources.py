@@ -32,7 +32,7 @@ from bot.pipeline.route import route, split_keywords
 from bot.pipeline.template import template_problem
 from bot.services.opml import OpmlFeed, write_opml
 from bot.settings import Settings
-from bot.text.markdown import MessagePayload
+from bot.text.markdown import MessagePayload, safe_url
 from bot.text.patterns import PatternError, compiled
 from storage import AsyncStorage
 from storage.deliveries import DeliveryLine
@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 OFF = "none"  # the value that turns a pattern or a ping off in /source edit
 
 NAME_LIMIT = 100
+WEBHOOK_NAME_LIMIT = 80
 KEYWORDS_LIMIT = 500
 MAX_BACKFILL = 10
 IMPORT_CONCURRENCY = 8
@@ -71,6 +72,12 @@ class SourceChanges:
     template: str | None = None  # `none` turns it off
     color: str | None = None  # "#RRGGBB", or `none` for Discord's default
     show_image: bool | None = None
+    webhook_name: str | None = None  # post through a webhook under this name; `none`: as the bot
+    webhook_avatar: str | None = None
+
+    @property
+    def wants_webhook(self) -> bool:
+        return (self.webhook_name or OFF).strip().lower() != OFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -655,6 +662,8 @@ def _settings_of(source: Source) -> dict[str, object]:
         "template": source.template,
         "embed_color": source.embed_color,
         "show_image": source.show_image,
+        "webhook_name": source.webhook_name,
+        "webhook_avatar": source.webhook_avatar,
     }
 
 
@@ -672,7 +681,34 @@ def _look_columns(changes: SourceChanges) -> dict[str, object]:
         columns["embed_color"] = _valid_color(changes.color)
     if changes.show_image is not None:
         columns["show_image"] = changes.show_image
+    if changes.webhook_name is not None:
+        columns["webhook_name"] = _valid_webhook_name(changes.webhook_name)
+    if changes.webhook_avatar is not None:
+        columns["webhook_avatar"] = _valid_avatar(changes.webhook_avatar)
     return columns
+
+
+def _valid_webhook_name(text: str) -> str:
+    """A name Discord takes for a webhook post (1-80 characters, no "discord" or "clyde");
+    `none` as empty. Raises InvalidOption."""
+    name = " ".join(text.split())
+    if name.lower() == OFF:
+        return ""
+    if not 1 <= len(name) <= WEBHOOK_NAME_LIMIT:
+        raise InvalidOption(f"`webhook_name` is 1 to {WEBHOOK_NAME_LIMIT} characters.")
+    if "discord" in name.lower() or "clyde" in name.lower():
+        raise InvalidOption("Discord refuses webhook names with “discord” or “clyde” in them.")
+    return name
+
+
+def _valid_avatar(text: str) -> str:
+    """An http(s) picture URL, or `none` as empty. Raises InvalidOption."""
+    url = text.strip()
+    if url.lower() == OFF:
+        return ""
+    if safe_url(url) != url:
+        raise InvalidOption("`webhook_avatar` is the http:// or https:// address of a picture.")
+    return url
 
 
 def _valid_color(text: str) -> int | None:

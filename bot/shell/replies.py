@@ -264,6 +264,8 @@ def _pattern_and_ping_lines(source: Source) -> list[str]:
         lines.append(f"**Ping:** <@&{source.ping_role_id}> on {keywords}")
     if source.template:
         lines.append(f"**Template:** {_shown(source.template)}")
+    if source.webhook_name:
+        lines.append(f"**Posts as:** {_shown(source.webhook_name)} (through a channel webhook)")
     if source.embed_color is not None or not source.show_image:
         picture = "shown" if source.show_image else "hidden"
         lines.append(f"**Colour:** {_color(source.embed_color)} · **picture:** {picture}")

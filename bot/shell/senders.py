@@ -13,8 +13,11 @@ import discord
 
 from bot.errors import SendError
 from bot.text.markdown import MessagePayload
+from bot.text.marker import carries
 
 NO_MENTIONS = discord.AllowedMentions.none()
+WEBHOOK_NAME = "newsdesk"  # the channel webhook's own name; each post sets its persona's
+RECENT_POSTS = 50  # how far back a resend looks for a webhook post that went out
 
 
 @contextmanager
@@ -53,6 +56,7 @@ class DiscordSender:
 
     def __init__(self) -> None:
         self._connected: discord.Client | None = None
+        self._webhooks: dict[int, discord.Webhook] = {}  # channel id -> newsdesk's webhook
 
     def connect(self, client: discord.Client) -> None:
         self._connected = client
@@ -64,6 +68,8 @@ class DiscordSender:
         return self._connected
 
     async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
+        if payload.persona is not None:
+            return await self._send_as_webhook(channel_id, payload)
         channel = self._client.get_partial_messageable(channel_id)
         with discord_errors():
             message = await channel.send(
@@ -75,11 +81,64 @@ class DiscordSender:
         return message.id
 
     async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
+        if payload.persona is not None:  # only its webhook may edit a webhook's post
+            hook = await self._webhook(channel_id)
+            with discord_errors():
+                await hook.edit_message(
+                    message_id,
+                    content=payload.content,
+                    embed=_embed(payload),
+                    allowed_mentions=_mentions(payload),
+                )
+            return
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
         with discord_errors():
             await message.edit(
                 content=payload.content, embed=_embed(payload), allowed_mentions=_mentions(payload)
             )
+
+    async def find_marked(self, channel_id: int, nonce: str) -> int | None:
+        channel = self._client.get_partial_messageable(channel_id)
+        with discord_errors():
+            async for message in channel.history(limit=RECENT_POSTS):
+                footers = " ".join(e.footer.text or "" for e in message.embeds)
+                if message.webhook_id and carries(f"{message.content} {footers}", nonce):
+                    return message.id
+        return None
+
+    async def _send_as_webhook(self, channel_id: int, payload: MessagePayload) -> int:
+        assert payload.persona is not None
+        hook = await self._webhook(channel_id)
+        with discord_errors():
+            message = await hook.send(
+                content=payload.content or discord.utils.MISSING,
+                embed=_embed(payload) or discord.utils.MISSING,
+                username=payload.persona.name,
+                avatar_url=payload.persona.avatar_url or discord.utils.MISSING,
+                allowed_mentions=_mentions(payload),
+                wait=True,
+            )
+        return message.id
+
+    async def _webhook(self, channel_id: int) -> discord.Webhook:
+        """newsdesk's webhook in the channel: found once, made when there is none.
+        Raises SendError (blocked without Manage Webhooks)."""
+        hook = self._webhooks.get(channel_id)
+        if hook is not None:
+            return hook
+        client = self._client
+        with discord_errors():
+            channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+            if not isinstance(channel, discord.TextChannel):
+                raise SendError("refused", "webhooks post only in text channels")
+            mine = [
+                h
+                for h in await channel.webhooks()
+                if h.token and h.user is not None and client.user and h.user.id == client.user.id
+            ]
+            hook = mine[0] if mine else await channel.create_webhook(name=WEBHOOK_NAME)
+        self._webhooks[channel_id] = hook
+        return hook
 
     async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
         with discord_errors():

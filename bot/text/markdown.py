@@ -32,6 +32,14 @@ class MessagePayload:
     embed: dict[str, Any] | None = None
     ping_role_id: int | None = None
     """The one role this message may mention (a source's keyword ping); nobody else."""
+    persona: Persona | None = None
+    """Post through the channel's webhook under this name and avatar, not as the bot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    name: str
+    avatar_url: str | None = None
 
 
 def escape_markdown(text: str) -> str:

@@ -38,6 +38,7 @@ from .state import (
     Message,
     Role,
     User,
+    Webhook,
     snowflake,
 )
 
@@ -94,6 +95,7 @@ class DiscordEmulator:
         self._messages: dict[int, list[Message]] = {}
         self.message_index: dict[int, Message] = {}
         self.nonces: dict[tuple[int, int, str], Message] = {}
+        self.webhooks: dict[int, Webhook] = {}
         self.interactions: dict[int, InteractionRecord] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.uploads: dict[int, Attachment] = {}
@@ -273,6 +275,20 @@ class DiscordEmulator:
             self.guilds[channel.guild_id].channels.pop(channel.id, None)
             self.gateway.dispatch("CHANNEL_DELETE", channel.payload())
         self.changed()
+
+    def set_bot_permissions(self, guild_id: Any, permissions: int) -> None:
+        """Give the bot's role in the guild these permissions (it starts as administrator)."""
+        guild = self.guilds[object_id(guild_id)]
+        role = next(r for r in guild.roles.values() if r.name == self.bot_user.username)
+        role.permissions = permissions
+        self.gateway.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.payload()}
+        )
+        self.changed()
+
+    def bot_may(self, channel: Channel, permission: int) -> bool:
+        guild = self.guilds.get(channel.guild_id or 0)
+        return guild is not None and bool(guild.permissions_of(self.bot_user_id) & permission)
 
     def forbid_channel(self, channel_id: Any) -> None:
         self.forbidden_channels.add(object_id(channel_id))

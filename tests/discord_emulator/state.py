@@ -209,6 +209,49 @@ class Guild:
         }
 
 
+MANAGE_WEBHOOKS = 1 << 29
+
+
+@dataclass
+class Webhook:
+    """A channel webhook (type 1) made by the bot; executing it posts as `name`/`avatar`,
+    or as the username and avatar_url of one execution."""
+
+    id: int
+    channel_id: int
+    guild_id: int
+    name: str
+    token: str
+    application_id: int
+    user: User
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(self.channel_id),
+            "name": self.name,
+            "avatar": None,
+            "token": self.token,
+            "application_id": str(self.application_id),
+            "user": self.user.payload(),
+        }
+
+    def author(self, username: str | None, avatar_url: str | None) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": username or self.name,
+            "avatar": None,
+            "avatar_url": avatar_url,  # not Discord's shape: kept so tests can read it
+            "discriminator": "0000",
+            "bot": True,
+            "global_name": None,
+            "public_flags": 0,
+            "flags": 0,
+        }
+
+
 @dataclass
 class Attachment:
     id: int
@@ -250,7 +293,8 @@ class Message:
     edits: int = 0
     deleted: bool = False
     guild_id: int | None = None
-    webhook_id: int | None = None  # set for interaction replies / follow-ups
+    webhook_id: int | None = None  # set for interaction replies / follow-ups and webhooks
+    webhook_author: dict[str, Any] | None = None  # a channel webhook's name and avatar
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
     created_monotonic: float = field(default_factory=time.monotonic)
@@ -294,7 +338,7 @@ class Message:
             "id": str(self.id),
             "channel_id": str(self.channel_id),
             "type": 0,
-            "author": author.payload(),
+            "author": self.webhook_author or author.payload(),
             "content": self.content,
             "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp,

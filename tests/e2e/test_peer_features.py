@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from tests.discord_emulator import DiscordEmulator
+from tests.discord_emulator.state import EVERYONE_PERMISSIONS, MANAGE_WEBHOOKS
 from tests.e2e.harness import BotProcess, polls, slash, world
 from tests.feed_server import FeedServer
 
@@ -188,3 +189,48 @@ async def test_a_template_is_checked_previewed_and_posted_in_the_servers_time(
     assert post.pings() == set()  # neither the template's @everyone nor the title's @here
     off = await slash(emu, w, "mod", "source edit", source="Chip Wire", template="none")
     assert "template" in off
+
+
+async def test_webhook_posts_need_the_permission_and_carry_the_persona(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    feed = srv.add_feed("/a.xml", title="Chip Wire", kind="rss")
+    feed.add_items(1, prefix="Old")
+    bot = newsdesk()
+    await bot.start()
+    await slash(emu, w, "mod", "source add", url=srv.url("/a.xml"), style="summary")
+    emu.set_bot_permissions(w["guild"], EVERYONE_PERMISSIONS)  # no Manage Webhooks
+    refused = await slash(emu, w, "mod", "source edit", source="Chip Wire", webhook_name="Desk")
+    assert f"needs the Manage Webhooks permission in <#{w['news']}>" in refused
+    emu.set_bot_permissions(w["guild"], EVERYONE_PERMISSIONS | MANAGE_WEBHOOKS)
+    bad = await slash(emu, w, "mod", "source edit", source="Chip Wire", webhook_name="Discord")
+    assert "“discord” or “clyde”" in bad
+    avatar = "https://example.com/desk.png"
+    edited = await slash(
+        emu,
+        w,
+        "mod",
+        "source edit",
+        source="Chip Wire",
+        webhook_name="Chip Desk",
+        webhook_avatar=avatar,
+    )
+    assert "Updated" in edited
+    assert "**Posts as:** Chip Desk" in await slash(
+        emu, w, "mod", "source info", source="Chip Wire"
+    )
+    feed.add_items(3, prefix="Chip")
+    await polls(srv, "/a.xml", 1)
+    posts = await emu.wait_for_messages(w["news"], 3, timeout=30)
+    assert [p.embeds[0]["title"] for p in posts] == ["Chip 1", "Chip 2", "Chip 3"]
+    for post in posts:
+        author = post.webhook_author or {}
+        assert (author.get("username"), author.get("avatar_url")) == ("Chip Desk", avatar)
+        assert post.pings() == set()
+        assert post.embeds[0]["footer"]["text"].endswith("Chip Wire")  # the mark is invisible
+    assert emu.stats["webhooks_created"] == 1  # made once, then reused
+    assert await bot.stop() == 0
