@@ -62,6 +62,9 @@ class Offline:
     async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
         raise SendError("retry", "not connected to Discord")
 
+    def idempotent(self, channel_id: int, payload: MessagePayload) -> bool:
+        return True
+
     async def find_marked(self, channel_id: int, nonce: str) -> int | None:
         raise SendError("retry", "not connected to Discord")
 

@@ -13,7 +13,13 @@ from bot.errors import InvalidOption
 from bot.services.opml import MAX_OPML_BYTES, read_opml
 from bot.services.sources import AddRequest, SourceChanges
 from bot.shell.client import NewsBot
-from bot.shell.interactions import Interaction, channel_name, guild_id
+from bot.shell.interactions import (
+    Interaction,
+    PostChannel,
+    PostChannelOption,
+    channel_name,
+    guild_id,
+)
 from bot.shell.permissions import is_moderator, moderator_check
 from bot.shell.replies import (
     added_text,
@@ -34,6 +40,7 @@ from bot.shell.replies import (
 from bot.text.markdown import clean
 
 Style = Literal["brief", "summary", "headline", "digest"]
+ChannelOption = app_commands.Transform[PostChannel, PostChannelOption]
 Minutes = app_commands.Range[int, 1, 10080]
 
 OPTION_HELP = {
@@ -60,6 +67,8 @@ EDIT_HELP = {
     "image": "Show the item's picture (default: yes)",
     "webhook_name": "Post through a channel webhook under this name (none: as newsdesk)",
     "webhook_avatar": "The webhook posts' picture, an https:// URL (none: the default)",
+    "forum_tag": "In a forum: the tag for posts whose categories match no tag (none: off)",
+    "threads": "Open a discussion thread on each post (text channels)",
 }
 
 
@@ -108,7 +117,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         self,
         interaction: Interaction,
         url: str,
-        channel: discord.TextChannel | None = None,
+        channel: ChannelOption | None = None,
         name: str | None = None,
         every: Minutes | None = None,
         include: str | None = None,
@@ -159,7 +168,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         self,
         interaction: Interaction,
         source: str,
-        channel: discord.TextChannel | None = None,
+        channel: ChannelOption | None = None,
         name: str | None = None,
         every: Minutes | None = None,
         include: str | None = None,
@@ -175,6 +184,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         image: bool | None = None,
         webhook_name: str | None = None,
         webhook_avatar: str | None = None,
+        forum_tag: str | None = None,
+        threads: bool | None = None,
     ) -> None:
         changes = SourceChanges(
             channel_id=channel.id if channel else None,
@@ -193,6 +204,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             show_image=image,
             webhook_name=webhook_name,
             webhook_avatar=webhook_avatar,
+            forum_tag=forum_tag,
+            open_threads=threads,
         )
         if changes.wants_webhook:
             await self._check_webhooks_allowed(interaction, source, channel)
@@ -202,7 +215,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         await answer(interaction, edited_text(edited))
 
     async def _check_webhooks_allowed(
-        self, interaction: Interaction, source: str, channel: discord.TextChannel | None
+        self, interaction: Interaction, source: str, channel: PostChannel | None
     ) -> None:
         """Raises InvalidOption when newsdesk may not manage webhooks where the source posts."""
         guild = interaction.guild
@@ -213,6 +226,10 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             where = guild.get_channel(found.channel_id)
         else:
             where = channel
+        if isinstance(where, discord.ForumChannel):
+            raise InvalidOption(
+                "Webhook posts work in text channels; in a forum newsdesk posts as itself."
+            )
         if (
             isinstance(where, discord.TextChannel)
             and not where.permissions_for(guild.me).manage_webhooks
@@ -280,7 +297,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         self,
         interaction: Interaction,
         file: discord.Attachment,
-        channel: discord.TextChannel | None = None,
+        channel: ChannelOption | None = None,
     ) -> None:
         guild = guild_id(interaction)
         if file.size > MAX_OPML_BYTES:

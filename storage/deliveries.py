@@ -44,7 +44,7 @@ _SOURCE_COLS = (
     "id guild_id feed_id channel_id name interval_seconds include_keywords exclude_keywords style "
     "fulltext paused_at pause_reason channel_error alerted_failing created_by created_at "
     "removed_at include_regex exclude_regex ping_role_id ping_keywords template embed_color "
-    "show_image webhook_name webhook_avatar"
+    "show_image webhook_name webhook_avatar forum_tag open_threads"
 )
 
 

@@ -591,7 +591,8 @@ def _source_patterns_and_pings(db: Database) -> None:
 # server may send the same feed to #news and #tech, each with its own style and filters; a
 # source may have a message template, an embed colour and no image, and may post through a
 # channel webhook under its own name (a webhook post is marked tried before it goes out, as
-# webhooks have no nonce); items keep their categories (for templates and forum tags).
+# webhooks have no nonce), may tag its forum posts or open a thread on each post; items keep
+# their categories (for templates and forum tags).
 _CHANNELS_TEMPLATES_CATEGORIES = """
 DROP INDEX sources_guild_feed;
 CREATE UNIQUE INDEX sources_guild_feed_channel ON sources (guild_id, feed_id, channel_id)
@@ -603,6 +604,8 @@ ALTER TABLE items ADD COLUMN categories TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN webhook_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN webhook_avatar TEXT NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN tried_at TEXT;
+ALTER TABLE sources ADD COLUMN forum_tag TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN open_threads INTEGER NOT NULL DEFAULT 0;
 """
 _CHANNELS_TEMPLATES_CATEGORIES_PG = """
 DROP INDEX sources_guild_feed;
@@ -615,6 +618,8 @@ ALTER TABLE items ADD COLUMN categories TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN webhook_name TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN webhook_avatar TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN tried_at TEXT COLLATE "C";
+ALTER TABLE sources ADD COLUMN forum_tag TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN open_threads INTEGER NOT NULL DEFAULT 0;
 """
 
 

@@ -72,6 +72,8 @@ class Source:
     show_image: bool = True
     webhook_name: str = ""  # post through a channel webhook under this name; empty: as the bot
     webhook_avatar: str = ""
+    forum_tag: str = ""  # a forum post's tag when none of the item's categories is a tag
+    open_threads: bool = False  # open a discussion thread on each post (text channels)
 
     @classmethod
     def unsaved(cls, name: str, style: Style, now: datetime) -> Source:

@@ -61,6 +61,8 @@ def source_from_row(row: Row) -> Source:
         show_image=bool(row.get("show_image", 1)),
         webhook_name=row.get("webhook_name") or "",
         webhook_avatar=row.get("webhook_avatar") or "",
+        forum_tag=row.get("forum_tag") or "",
+        open_threads=bool(row.get("open_threads")),
     )
 
 

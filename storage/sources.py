@@ -34,6 +34,8 @@ _EDITABLE = {
     "show_image",
     "webhook_name",
     "webhook_avatar",
+    "forum_tag",
+    "open_threads",
 }
 _SELECT = "SELECT s.*, f.url AS feed_url FROM sources s JOIN feeds f ON f.id = s.feed_id"
 

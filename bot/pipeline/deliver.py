@@ -2,8 +2,8 @@
 
 A crash between posting and recording is safe: the resend carries the same nonce, and
 Discord (enforce_nonce) answers with the first message instead of posting again. Webhook
-posts take no nonce: they carry an invisible mark of it instead, and are recorded as tried
-before they go out, so a resend looks for the mark in the channel first.
+and forum posts take no nonce: they carry an invisible mark of it instead, and are recorded
+as tried before they go out, so a resend looks for the mark in the channel first.
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ class Sender(Protocol):
     async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
         """Post and return the message id (through the channel's webhook when the payload
         has a persona). Raises SendError."""
+        ...
+
+    def idempotent(self, channel_id: int, payload: MessagePayload) -> bool:
+        """Whether Discord drops a resend of this post by its nonce (not for webhook and
+        forum posts)."""
         ...
 
     async def find_marked(self, channel_id: int, nonce: str) -> int | None:
@@ -117,18 +122,18 @@ class Deliverer:
         store = self._storage.sync.deliveries
         tag = nonce("nd", self._instance[:8], delivery.id)
         try:
-            if payload.persona is not None:
-                message_id = await self._send_as_webhook(outgoing, payload, tag)
-            else:
+            if self._sender.idempotent(delivery.channel_id, payload):
                 message_id = await self._sender.send(delivery.channel_id, payload, tag)
+            else:
+                message_id = await self._send_marked(outgoing, payload, tag)
         except SendError as exc:
             return await self._failed(outgoing, exc, payload)
         await self._storage.run(store.mark_sent, delivery.id, message_id, self._clock())
         return "sent"
 
-    async def _send_as_webhook(self, outgoing: Outgoing, payload: MessagePayload, tag: str) -> int:
-        """A webhook post has no nonce: it is marked, recorded as tried before it goes out,
-        and a post tried before is first looked for in the channel. Raises SendError."""
+    async def _send_marked(self, outgoing: Outgoing, payload: MessagePayload, tag: str) -> int:
+        """A post without a nonce (webhook, forum) is marked, recorded as tried before it
+        goes out, and when tried before, first looked for in the channel. Raises SendError."""
         delivery = outgoing.delivery
         if delivery.tried_at is not None:
             found = await self._sender.find_marked(delivery.channel_id, tag)

@@ -33,6 +33,7 @@ from bot.text.markdown import (
 from storage.models import Item, Source
 
 INTRO_LIMIT = 700
+THREAD_NAME_LIMIT = 100
 MISMATCH_NOTE = "Note: the headline does not match the article text."
 
 _MENTION_IN_URL = re.compile(r"@(?:everyone|here)|<[@#]")
@@ -58,7 +59,14 @@ def render(
         payload = brief_post(item, brief, source_name=name)
     else:
         payload = summary(item, source_name=name, brief=brief)
-    return with_ping(_styled(payload, source), pings(f"{item.title}\n{item.summary}", source))
+    payload = replace(
+        _styled(payload, source),
+        thread_name=" ".join(item.title.split())[:THREAD_NAME_LIMIT] or "Untitled",
+        tags=item.categories,
+        fallback_tag=source.forum_tag,
+        open_thread=source.open_threads,
+    )
+    return with_ping(payload, pings(f"{item.title}\n{item.summary}", source))
 
 
 def templated(

@@ -49,6 +49,7 @@ OFF = "none"  # the value that turns a pattern or a ping off in /source edit
 
 NAME_LIMIT = 100
 WEBHOOK_NAME_LIMIT = 80
+FORUM_TAG_LIMIT = 20  # Discord's limit for a tag's name
 KEYWORDS_LIMIT = 500
 MAX_BACKFILL = 10
 IMPORT_CONCURRENCY = 8
@@ -74,6 +75,8 @@ class SourceChanges:
     show_image: bool | None = None
     webhook_name: str | None = None  # post through a webhook under this name; `none`: as the bot
     webhook_avatar: str | None = None
+    forum_tag: str | None = None  # `none` turns it off
+    open_threads: bool | None = None
 
     @property
     def wants_webhook(self) -> bool:
@@ -664,6 +667,8 @@ def _settings_of(source: Source) -> dict[str, object]:
         "show_image": source.show_image,
         "webhook_name": source.webhook_name,
         "webhook_avatar": source.webhook_avatar,
+        "forum_tag": source.forum_tag,
+        "open_threads": source.open_threads,
     }
 
 
@@ -685,6 +690,13 @@ def _look_columns(changes: SourceChanges) -> dict[str, object]:
         columns["webhook_name"] = _valid_webhook_name(changes.webhook_name)
     if changes.webhook_avatar is not None:
         columns["webhook_avatar"] = _valid_avatar(changes.webhook_avatar)
+    if changes.forum_tag is not None:
+        tag = " ".join(changes.forum_tag.split())
+        if len(tag) > FORUM_TAG_LIMIT:
+            raise InvalidOption(f"A forum tag is at most {FORUM_TAG_LIMIT} characters.")
+        columns["forum_tag"] = "" if tag.lower() == OFF else tag
+    if changes.open_threads is not None:
+        columns["open_threads"] = changes.open_threads
     return columns
 
 

@@ -266,6 +266,9 @@ def _pattern_and_ping_lines(source: Source) -> list[str]:
         lines.append(f"**Template:** {_shown(source.template)}")
     if source.webhook_name:
         lines.append(f"**Posts as:** {_shown(source.webhook_name)} (through a channel webhook)")
+    if source.forum_tag or source.open_threads:
+        threads = "on" if source.open_threads else "off"
+        lines.append(f"**Forum tag:** {_shown(source.forum_tag)} · **threads:** {threads}")
     if source.embed_color is not None or not source.show_image:
         picture = "shown" if source.show_image else "hidden"
         lines.append(f"**Colour:** {_color(source.embed_color)} · **picture:** {picture}")

@@ -31,6 +31,8 @@ from .state import (
     ADMINISTRATOR,
     DM_CHANNEL,
     EVERYONE_PERMISSIONS,
+    FORUM_CHANNEL,
+    PUBLIC_THREAD,
     Attachment,
     Channel,
     Guild,
@@ -237,6 +239,53 @@ class DiscordEmulator:
         self.gateway.dispatch("CHANNEL_CREATE", channel.payload())
         self.changed()
         return channel
+
+    def add_forum_channel(self, guild_id: Any, name: str, tags: tuple[str, ...] = ()) -> Channel:
+        """A forum: each post is a thread whose first message has the thread's id."""
+        guild = self.guilds[object_id(guild_id)]
+        available = [
+            {"id": str(snowflake()), "name": tag, "moderated": False, "emoji_id": None}
+            for tag in tags
+        ]
+        channel = Channel(
+            snowflake(),
+            name,
+            type=FORUM_CHANNEL,
+            guild_id=guild.id,
+            position=len(guild.channels),
+            available_tags=[{**tag, "emoji_name": None} for tag in available],
+        )
+        guild.channels[channel.id] = channel
+        self.channels[channel.id] = channel
+        self.gateway.dispatch("CHANNEL_CREATE", channel.payload())
+        self.changed()
+        return channel
+
+    def add_thread(self, parent: Channel, name: str, thread_id: int, tags: list[int]) -> Channel:
+        thread = Channel(
+            thread_id,
+            name,
+            type=PUBLIC_THREAD,
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=self.bot_user_id,
+            applied_tags=tags,
+        )
+        self.channels[thread.id] = thread
+        self.gateway.dispatch("THREAD_CREATE", {**thread.payload(), "newly_created": True})
+        return thread
+
+    def threads(self, parent_id: Any) -> list[Channel]:
+        """The threads started in a channel or forum, oldest first."""
+        parent = object_id(parent_id)
+        return sorted(
+            (c for c in self.channels.values() if c.parent_id == parent), key=lambda c: c.id
+        )
+
+    def tag_names(self, thread: Channel) -> list[str]:
+        forum = self.channels[thread.parent_id or 0]
+        names = {int(t["id"]): t["name"] for t in forum.available_tags}
+        return [names[t] for t in thread.applied_tags]
 
     def add_role(self, guild_id: Any, name: str, permissions: int = 0) -> Role:
         guild = self.guilds[object_id(guild_id)]

@@ -23,7 +23,9 @@ from .interactions import (
 )
 from .state import (
     DM_CHANNEL,
+    FORUM_CHANNEL,
     MANAGE_WEBHOOKS,
+    PUBLIC_THREAD,
     Attachment,
     Message,
     Webhook,
@@ -466,6 +468,52 @@ class Api:
             raise ApiError(404, 10015, "Unknown Webhook")
         return record
 
+    # --- threads and forums ----------------------------------------------------------
+
+    async def create_thread(self, request: web.Request) -> web.Response:
+        """A forum post: a thread and its first message (same id), with the tags asked for."""
+        forum = self.writable_channel(request)
+        if forum.type != FORUM_CHANNEL:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        body = await read_body(request)
+        data = body.data or {}
+        inner = data.get("message") or {}
+        errors = check_schema("create_thread", data) + check_message(
+            inner, require_allowed_mentions=self.emu.require_allowed_mentions, prefix="message"
+        )
+        known = {int(t["id"]) for t in forum.available_tags}
+        tags = [int(t) for t in data.get("applied_tags") or []]
+        if any(t not in known for t in tags) or len(tags) > 5:
+            errors.append(("applied_tags", "INVALID_TAG", "Unknown or too many tags"))
+        self.validate(request, errors)
+        message = self.make_message(
+            0, Body(inner, body.files), guild_id=forum.guild_id, webhook=False
+        )
+        thread = self.emu.add_thread(forum, str(data["name"]), message.id, tags)
+        message.channel_id = thread.id
+        self.emu.add_message(message)
+        self.emu.stats["forum_posts"] += 1
+        return json_response({**thread.payload(), "message": self.message_json(message)})
+
+    async def create_thread_from_message(self, request: web.Request) -> web.Response:
+        message = self.channel_message(request)
+        body = await read_body(request)
+        self.validate(request, check_schema("create_thread_from_message", body.data))
+        if message.id in self.emu.channels:
+            raise ApiError(400, 160004, "A thread has already been created for this message")
+        parent = self.channel(request)
+        thread = self.emu.add_thread(parent, str(body.data["name"]), message.id, [])
+        return json_response(thread.payload())
+
+    async def active_threads(self, request: web.Request) -> web.Response:
+        guild = self.guild(request)
+        threads = [
+            c.payload()
+            for c in self.emu.channels.values()
+            if c.type == PUBLIC_THREAD and c.guild_id == guild.id
+        ]
+        return json_response({"threads": threads, "members": []})
+
     # --- channel webhooks ----------------------------------------------------------
 
     def webhook_channel(self, request: web.Request) -> Any:
@@ -642,6 +690,9 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/channels/{channel_id}/messages/{message_id}", "get_message"),
     ("PATCH", "/channels/{channel_id}/messages/{message_id}", "patch_message"),
     ("DELETE", "/channels/{channel_id}/messages/{message_id}", "delete_message"),
+    ("POST", "/channels/{channel_id}/threads", "create_thread"),
+    ("POST", "/channels/{channel_id}/messages/{message_id}/threads", "create_thread_from_message"),
+    ("GET", "/guilds/{guild_id}/threads/active", "active_threads"),
     ("GET", "/channels/{channel_id}/webhooks", "list_channel_webhooks"),
     ("POST", "/channels/{channel_id}/webhooks", "create_webhook"),
     ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", "interaction_callback"),

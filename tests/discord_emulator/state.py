@@ -21,6 +21,8 @@ EVERYONE_PERMISSIONS = 0x400 | 0x800 | 0x4000 | 0x8000 | 0x10000 | 0x40 | (1 << 
 
 TEXT_CHANNEL = 0
 DM_CHANNEL = 1
+PUBLIC_THREAD = 11
+FORUM_CHANNEL = 15
 
 _counter = itertools.count(1)
 
@@ -87,6 +89,10 @@ class Channel:
     guild_id: int | None = None
     position: int = 0
     recipient_id: int | None = None  # DM channels only
+    available_tags: list[dict[str, Any]] = field(default_factory=list)  # forums
+    parent_id: int | None = None  # threads: their channel or forum
+    owner_id: int | None = None  # threads: who started it
+    applied_tags: list[int] = field(default_factory=list)  # forum posts
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -105,6 +111,23 @@ class Channel:
                 nsfw=False,
                 topic=None,
                 rate_limit_per_user=0,
+            )
+        if self.type == FORUM_CHANNEL:
+            data.update(available_tags=self.available_tags, default_forum_layout=0)
+        if self.type == PUBLIC_THREAD:
+            data.update(
+                parent_id=str(self.parent_id),
+                owner_id=str(self.owner_id),
+                message_count=1,
+                member_count=1,
+                applied_tags=[str(t) for t in self.applied_tags],
+                thread_metadata={
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": iso_now(),
+                    "locked": False,
+                    "create_timestamp": iso_now(),
+                },
             )
         return data
 

@@ -234,3 +234,50 @@ async def test_webhook_posts_need_the_permission_and_carry_the_persona(
         assert post.embeds[0]["footer"]["text"].endswith("Chip Wire")  # the mark is invisible
     assert emu.stats["webhooks_created"] == 1  # made once, then reused
     assert await bot.stop() == 0
+
+
+async def test_a_forum_gets_a_tagged_post_per_story_and_text_posts_can_open_threads(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    w = world(emu)
+    forum = emu.add_forum_channel(w["guild"], "news-forum", tags=("Hardware", "Policy", "Other"))
+    feed = srv.add_feed("/a.xml", title="Chip Wire", kind="rss")
+    feed.add_items(1, prefix="Old")
+    bot = newsdesk()
+    await bot.start()
+    await slash(emu, w, "mod", "source add", url=srv.url("/a.xml"), channel=forum.id)
+    await slash(emu, w, "mod", "source add", url=srv.url("/a.xml"), style="headline")
+    sources = await emu.autocomplete(
+        w["guild"], w["news"], w["mod"], "source edit", options={"source": ""}, focused="source"
+    )
+    in_forum = next(c["value"] for c in sources if "#news-forum" in c["name"])
+    in_news = next(c["value"] for c in sources if "#news —" in c["name"])
+    await slash(emu, w, "mod", "source edit", source=in_forum, forum_tag="Other")
+    webhook = await slash(emu, w, "mod", "source edit", source=in_forum, webhook_name="Desk")
+    assert "in a forum newsdesk posts as itself" in webhook
+    await slash(emu, w, "mod", "source edit", source=in_news, threads=True)
+    feed.add_item(title="Acme ships a faster chip", categories=["hardware", "Chips"])
+    feed.add_item(title="Council meets on Tuesday", categories=["Local"])
+    await polls(srv, "/a.xml", 1)
+    await emu.wait_for(lambda: len(emu.threads(forum.id)) == 2, timeout=30, message="forum")
+    await emu.wait_for_messages(w["news"], 2, timeout=30)
+    await emu.wait_for(lambda: len(emu.threads(w["news"])) == 2, timeout=30, message="threads")
+    posts = emu.threads(forum.id)
+    assert [t.name for t in posts] == ["Acme ships a faster chip", "Council meets on Tuesday"]
+    # Tags by category when the forum has one (any case), else the source's default.
+    assert [emu.tag_names(t) for t in posts] == [["Hardware"], ["Other"]]
+    first = emu.messages(posts[0].id)
+    assert len(first) == 1 and first[0].id == posts[0].id
+    assert first[0].embeds[0]["title"] == "Acme ships a faster chip"
+    # In #news each headline opened a discussion thread named after its story.
+    news_posts = emu.messages(w["news"])
+    assert [t.id for t in emu.threads(w["news"])] == [m.id for m in news_posts]
+    assert [t.name for t in emu.threads(w["news"])] == [
+        "Acme ships a faster chip",
+        "Council meets on Tuesday",
+    ]
+    assert emu.stats["forum_posts"] == 2
+    assert await bot.stop() == 0
