@@ -62,6 +62,12 @@ class Offline:
     async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
         raise SendError("retry", "not connected to Discord")
 
+    def idempotent(self, channel_id: int, payload: MessagePayload) -> bool:
+        return True
+
+    async def find_marked(self, channel_id: int, nonce: str) -> int | None:
+        raise SendError("retry", "not connected to Discord")
+
     async def send_dm(self, user_id: int, embed: dict[str, Any], nonce: str) -> None:
         raise SendError("retry", "not connected to Discord")
 

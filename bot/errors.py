@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from storage.errors import RecordExists, RecordLimit, RecordNotFound, StorageError, StoreError
+from storage.errors import (
+    RecordAmbiguous,
+    RecordExists,
+    RecordLimit,
+    RecordNotFound,
+    StorageError,
+    StoreError,
+)
 
 
 class NewsdeskError(Exception):
@@ -149,7 +156,7 @@ def user_errors() -> Iterator[None]:
     mean, for the services' callers."""
     try:
         yield
-    except (RecordNotFound, RecordExists, RecordLimit) as exc:
+    except (RecordNotFound, RecordAmbiguous, RecordExists, RecordLimit) as exc:
         raise explain(exc) from exc
 
 
@@ -163,8 +170,17 @@ def _explained(error: StoreError) -> NewsdeskError:
             return NotFound(f"You do not follow “{key}”. {_SEE_FOLLOWS}")
         case RecordNotFound(what=what, key=key):
             return NotFound(f"There is no {what} {key}.")
+        case RecordAmbiguous(what="source", key=key, channels=channels):
+            where = ", ".join(f"<#{channel}> (id {source})" for source, channel in channels.items())
+            return NotFound(
+                f"Several sources match “{str(key)[:100]}”: {where}. "
+                "Pick one from the list, or give its id."
+            )
         case RecordExists(what="source", existing=name):
-            return Duplicate(f"This server already follows that feed as “{name}”.")
+            return Duplicate(
+                f"This channel already gets that feed as “{name}”. "
+                "To send it to another channel too, add it with that `channel`."
+            )
         case RecordExists(what="follow", existing=keywords):
             return Duplicate(f"You already follow “{keywords}”. {_SEE_FOLLOWS}")
         case RecordExists(what=what, existing=name):

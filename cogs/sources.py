@@ -13,7 +13,13 @@ from bot.errors import InvalidOption
 from bot.services.opml import MAX_OPML_BYTES, read_opml
 from bot.services.sources import AddRequest, SourceChanges
 from bot.shell.client import NewsBot
-from bot.shell.interactions import Interaction, guild_id
+from bot.shell.interactions import (
+    Interaction,
+    PostChannel,
+    PostChannelOption,
+    channel_name,
+    guild_id,
+)
 from bot.shell.permissions import is_moderator, moderator_check
 from bot.shell.replies import (
     added_text,
@@ -34,6 +40,7 @@ from bot.shell.replies import (
 from bot.text.markdown import clean
 
 Style = Literal["brief", "summary", "headline", "digest"]
+ChannelOption = app_commands.Transform[PostChannel, PostChannelOption]
 Minutes = app_commands.Range[int, 1, 10080]
 
 OPTION_HELP = {
@@ -55,6 +62,13 @@ EDIT_HELP = {
     "exclude_regex": "Items matching this regular expression are not posted (none: off)",
     "ping_role": "A role to mention when an item matches the ping keywords",
     "ping_keywords": "Comma-separated keywords that ping the role (none: no pings)",
+    "template": "Post text with placeholders such as {title} {introduction} {who} (none: off)",
+    "color": "Embed colour as #RRGGBB (none: Discord's default)",
+    "image": "Show the item's picture (default: yes)",
+    "webhook_name": "Post through a channel webhook under this name (none: as newsdesk)",
+    "webhook_avatar": "The webhook posts' picture, an https:// URL (none: the default)",
+    "forum_tag": "In a forum: the tag for posts whose categories match no tag (none: off)",
+    "threads": "Open a discussion thread on each post (text channels)",
 }
 
 
@@ -76,7 +90,10 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             return []
         sources = await self.app.sources.matching(interaction.guild_id, current)
         return [
-            app_commands.Choice(name=f"{s.name} — {s.feed_url}"[:100], value=str(s.id))
+            app_commands.Choice(
+                name=f"{s.name} — #{channel_name(interaction, s.channel_id)} — {s.feed_url}"[:100],
+                value=str(s.id),
+            )
             for s in sources[:25]
         ]
 
@@ -100,7 +117,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         self,
         interaction: Interaction,
         url: str,
-        channel: discord.TextChannel | None = None,
+        channel: ChannelOption | None = None,
         name: str | None = None,
         every: Minutes | None = None,
         include: str | None = None,
@@ -151,7 +168,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         self,
         interaction: Interaction,
         source: str,
-        channel: discord.TextChannel | None = None,
+        channel: ChannelOption | None = None,
         name: str | None = None,
         every: Minutes | None = None,
         include: str | None = None,
@@ -162,6 +179,13 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         exclude_regex: str | None = None,
         ping_role: discord.Role | None = None,
         ping_keywords: str | None = None,
+        template: str | None = None,
+        color: str | None = None,
+        image: bool | None = None,
+        webhook_name: str | None = None,
+        webhook_avatar: str | None = None,
+        forum_tag: str | None = None,
+        threads: bool | None = None,
     ) -> None:
         changes = SourceChanges(
             channel_id=channel.id if channel else None,
@@ -175,11 +199,45 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             exclude_regex=exclude_regex,
             ping_role_id=ping_role.id if ping_role else None,
             ping_keywords=ping_keywords,
+            template=template,
+            color=color,
+            show_image=image,
+            webhook_name=webhook_name,
+            webhook_avatar=webhook_avatar,
+            forum_tag=forum_tag,
+            open_threads=threads,
         )
+        if changes.wants_webhook:
+            await self._check_webhooks_allowed(interaction, source, channel)
         edited = await self.app.sources.edit(
             guild_id(interaction), interaction.user.id, source, changes
         )
         await answer(interaction, edited_text(edited))
+
+    async def _check_webhooks_allowed(
+        self, interaction: Interaction, source: str, channel: PostChannel | None
+    ) -> None:
+        """Raises InvalidOption when newsdesk may not manage webhooks where the source posts."""
+        guild = interaction.guild
+        if guild is None:
+            return
+        if channel is None:
+            found = await self.app.sources.find(guild.id, source)
+            where = guild.get_channel(found.channel_id)
+        else:
+            where = channel
+        if isinstance(where, discord.ForumChannel):
+            raise InvalidOption(
+                "Webhook posts work in text channels; in a forum newsdesk posts as itself."
+            )
+        if (
+            isinstance(where, discord.TextChannel)
+            and not where.permissions_for(guild.me).manage_webhooks
+        ):
+            raise InvalidOption(
+                f"newsdesk needs the Manage Webhooks permission in <#{where.id}> to post "
+                "there as a webhook. Grant it, then set `webhook_name` again."
+            )
 
     @app_commands.command(name="pause", description="Stop polling and posting a source for now")
     @app_commands.describe(source=OPTION_HELP["source"])
@@ -217,10 +275,16 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         await answer(interaction, f"**{title}** ({clean(found.name)}) will be posted on its own.")
 
     @app_commands.command(name="test", description="Preview a feed's newest item as it would post")
-    @app_commands.describe(url=OPTION_HELP["url"], style=OPTION_HELP["style"])
-    async def test(self, interaction: Interaction, url: str, style: Style = "brief") -> None:
+    @app_commands.describe(
+        url=OPTION_HELP["url"], style=OPTION_HELP["style"], template=EDIT_HELP["template"]
+    )
+    async def test(
+        self, interaction: Interaction, url: str, style: Style = "brief", template: str = ""
+    ) -> None:
         await defer(interaction)
-        payload = await self.app.sources.preview(url, style)
+        payload = await self.app.sources.preview(
+            url, style, template=template, guild_id=interaction.guild_id
+        )
         text, embed = preview_reply(payload)
         await answer(interaction, text, embed=embed)
 
@@ -233,7 +297,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         self,
         interaction: Interaction,
         file: discord.Attachment,
-        channel: discord.TextChannel | None = None,
+        channel: ChannelOption | None = None,
     ) -> None:
         guild = guild_id(interaction)
         if file.size > MAX_OPML_BYTES:

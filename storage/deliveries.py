@@ -38,21 +38,24 @@ def _columns(alias: str, prefix: str, names: str) -> str:
 
 _ITEM_COLS = (
     "id feed_id key title url summary content author image_url published_at first_seen_at "
-    "brief_json"
+    "brief_json categories"
 )
 _SOURCE_COLS = (
     "id guild_id feed_id channel_id name interval_seconds include_keywords exclude_keywords style "
     "fulltext paused_at pause_reason channel_error alerted_failing created_by created_at "
-    "removed_at include_regex exclude_regex ping_role_id ping_keywords"
+    "removed_at include_regex exclude_regex ping_role_id ping_keywords template embed_color "
+    "show_image webhook_name webhook_avatar forum_tag open_threads"
 )
 
 
 OUTGOING_SELECT = f"""SELECT d.*, {_columns("i", "i", _ITEM_COLS)},
-       {_columns("s", "s", _SOURCE_COLS)}, f.url AS s__feed_url, f.title AS feed_title
+       {_columns("s", "s", _SOURCE_COLS)}, f.url AS s__feed_url, f.title AS feed_title,
+       g.timezone AS guild_timezone
     FROM deliveries d
     JOIN items i ON i.id = d.item_id
     JOIN sources s ON s.id = d.source_id
-    JOIN feeds f ON f.id = s.feed_id"""
+    JOIN feeds f ON f.id = s.feed_id
+    LEFT JOIN guilds g ON g.id = d.guild_id"""
 
 
 def outgoing_from_row(row: dict[str, Any]) -> Outgoing:
@@ -61,6 +64,7 @@ def outgoing_from_row(row: dict[str, Any]) -> Outgoing:
         item=item_from_row(prefixed(row, "i")),
         source=source_from_row(prefixed(row, "s")),
         feed_title=row["feed_title"],
+        timezone=row.get("guild_timezone") or "UTC",
     )
 
 
@@ -93,6 +97,14 @@ class DeliveryStore:
             """UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?,
                attempts = attempts + 1, last_error = NULL WHERE id = ?""",
             [message_id, to_db(now), delivery_id],
+        )
+
+    @wrapped
+    def mark_tried(self, delivery_id: int, now: datetime) -> None:
+        """A webhook post is about to go out: if the process dies before `mark_sent`, the
+        next try looks for it in the channel first. Raises StorageError."""
+        self._db.execute(
+            "UPDATE deliveries SET tried_at = ? WHERE id = ?", [to_db(now), delivery_id]
         )
 
     @wrapped

@@ -20,6 +20,17 @@ class RecordNotFound(StoreError):
         self.key = key
 
 
+class RecordAmbiguous(StoreError):
+    """More than one live `what` answers to `key`; `channels` maps each one's id to the
+    channel it posts in, so the caller can ask which."""
+
+    def __init__(self, what: str, key: str, channels: dict[int, int]) -> None:
+        super().__init__(f"{len(channels)} {what}s match {key!r}")
+        self.what = what
+        self.key = key
+        self.channels = channels
+
+
 class RecordExists(StoreError):
     """The `what` to create exists already; `existing` names it."""
 

@@ -587,6 +587,46 @@ def _source_patterns_and_pings(db: Database) -> None:
     _script(db, _SOURCE_PATTERNS_AND_PINGS, _SOURCE_PATTERNS_AND_PINGS_PG)
 
 
+# Moderators coming from other feed bots (#22): a source is a feed in a channel, so one
+# server may send the same feed to #news and #tech, each with its own style and filters; a
+# source may have a message template, an embed colour and no image, and may post through a
+# channel webhook under its own name (a webhook post is marked tried before it goes out, as
+# webhooks have no nonce), may tag its forum posts or open a thread on each post; items keep
+# their categories (for templates and forum tags).
+_CHANNELS_TEMPLATES_CATEGORIES = """
+DROP INDEX sources_guild_feed;
+CREATE UNIQUE INDEX sources_guild_feed_channel ON sources (guild_id, feed_id, channel_id)
+    WHERE removed_at IS NULL;
+ALTER TABLE sources ADD COLUMN template TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN embed_color INTEGER;
+ALTER TABLE sources ADD COLUMN show_image INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE items ADD COLUMN categories TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_avatar TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN tried_at TEXT;
+ALTER TABLE sources ADD COLUMN forum_tag TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN open_threads INTEGER NOT NULL DEFAULT 0;
+"""
+_CHANNELS_TEMPLATES_CATEGORIES_PG = """
+DROP INDEX sources_guild_feed;
+CREATE UNIQUE INDEX sources_guild_feed_channel ON sources (guild_id, feed_id, channel_id)
+    WHERE removed_at IS NULL;
+ALTER TABLE sources ADD COLUMN template TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN embed_color INTEGER;
+ALTER TABLE sources ADD COLUMN show_image INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE items ADD COLUMN categories TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_name TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN webhook_avatar TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN tried_at TEXT COLLATE "C";
+ALTER TABLE sources ADD COLUMN forum_tag TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN open_threads INTEGER NOT NULL DEFAULT 0;
+"""
+
+
+def _channels_templates_categories(db: Database) -> None:
+    _script(db, _CHANNELS_TEMPLATES_CATEGORIES, _CHANNELS_TEMPLATES_CATEGORIES_PG)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_search_and_follows", _search_and_follows),
@@ -595,6 +635,7 @@ MIGRATIONS: list[Migration] = [
     ("0005_feed_answer_time", _feed_answer_time),
     ("0006_delivery_status_indexes", _delivery_status_indexes),
     ("0007_source_patterns_and_pings", _source_patterns_and_pings),
+    ("0008_channels_templates_categories", _channels_templates_categories),
 ]
 
 

@@ -67,6 +67,13 @@ class Source:
     exclude_regex: str = ""
     ping_role_id: int | None = None
     ping_keywords: str = ""
+    template: str = ""  # the post's text with {placeholders}; empty: the style's layout
+    embed_color: int | None = None  # 0xRRGGBB; None: Discord's default
+    show_image: bool = True
+    webhook_name: str = ""  # post through a channel webhook under this name; empty: as the bot
+    webhook_avatar: str = ""
+    forum_tag: str = ""  # a forum post's tag when none of the item's categories is a tag
+    open_threads: bool = False  # open a discussion thread on each post (text channels)
 
     @classmethod
     def unsaved(cls, name: str, style: Style, now: datetime) -> Source:
@@ -115,6 +122,7 @@ class NewItem:
     author: str | None
     image_url: str | None
     published_at: datetime | None
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +139,7 @@ class Item:
     published_at: datetime | None
     first_seen_at: datetime
     brief_json: str | None
+    categories: tuple[str, ...] = ()
 
     @classmethod
     def unsaved(cls, new: NewItem, now: datetime) -> Item:
@@ -148,6 +157,7 @@ class Item:
             published_at=new.published_at,
             first_seen_at=now,
             brief_json=None,
+            categories=new.categories,
         )
 
 
@@ -164,6 +174,7 @@ class Delivery:
     attempts: int
     next_attempt_at: datetime | None
     created_at: datetime
+    tried_at: datetime | None = None  # a webhook post may have gone out then
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +185,7 @@ class Outgoing:
     item: Item
     source: Source
     feed_title: str
+    timezone: str = "UTC"  # the guild's, for dates in templates
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,13 @@ def source_from_row(row: Row) -> Source:
         exclude_regex=row.get("exclude_regex") or "",
         ping_role_id=row.get("ping_role_id"),
         ping_keywords=row.get("ping_keywords") or "",
+        template=row.get("template") or "",
+        embed_color=row.get("embed_color"),
+        show_image=bool(row.get("show_image", 1)),
+        webhook_name=row.get("webhook_name") or "",
+        webhook_avatar=row.get("webhook_avatar") or "",
+        forum_tag=row.get("forum_tag") or "",
+        open_threads=bool(row.get("open_threads")),
     )
 
 
@@ -73,6 +80,7 @@ def item_from_row(row: Row) -> Item:
         published_at=from_db(row["published_at"]),
         first_seen_at=from_db_required(row["first_seen_at"]),
         brief_json=row["brief_json"],
+        categories=tuple(filter(None, (row.get("categories") or "").split("\n"))),
     )
 
 
@@ -89,6 +97,7 @@ def delivery_from_row(row: Row) -> Delivery:
         attempts=row["attempts"],
         next_attempt_at=from_db(row["next_attempt_at"]),
         created_at=from_db_required(row["created_at"]),
+        tried_at=from_db(row.get("tried_at")),
     )
 
 

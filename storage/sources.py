@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from storage.connection import wrapped
 from storage.database import Database
-from storage.errors import RecordExists, RecordNotFound
+from storage.errors import RecordAmbiguous, RecordExists, RecordNotFound
 from storage.models import Source, SourceStatus
 from storage.rows import feed_from_row, prefixed, source_from_row
 from storage.timeutil import from_db, to_db
@@ -29,6 +29,13 @@ _EDITABLE = {
     "exclude_regex",
     "ping_role_id",
     "ping_keywords",
+    "template",
+    "embed_color",
+    "show_image",
+    "webhook_name",
+    "webhook_avatar",
+    "forum_tag",
+    "open_threads",
 }
 _SELECT = "SELECT s.*, f.url AS feed_url FROM sources s JOIN feeds f ON f.id = s.feed_id"
 
@@ -66,13 +73,9 @@ class SourceStore:
         now: datetime,
     ) -> int:
         """Create a source and return its id. Call inside a transaction.
-        Raises RecordExists when the guild already follows the feed."""
-        existing = self._db.execute(
-            "SELECT name FROM sources WHERE guild_id = ? AND feed_id = ? AND removed_at IS NULL",
-            [guild_id, feed_id],
-        ).fetchone()
-        if existing is not None:
-            raise RecordExists("source", str(existing[0]))
+        Raises RecordExists when the guild already follows the feed in that channel (another
+        channel may have the same feed, with its own style and filters)."""
+        self._refuse_second_in_channel(guild_id, feed_id, channel_id)
         row = self._db.execute(
             """INSERT INTO sources (guild_id, feed_id, channel_id, name, interval_seconds, style,
                include_keywords, exclude_keywords, fulltext, created_by, created_at)
@@ -111,24 +114,27 @@ class SourceStore:
     @wrapped
     def find(self, guild_id: int, text: str) -> Source:
         """A live source of this guild by id, name (any case) or URL.
-        Raises RecordNotFound, StorageError."""
+        Raises RecordNotFound, RecordAmbiguous (the name or URL of sources in several
+        channels), StorageError."""
         text = text.strip()
         if text.isdigit():
             try:
                 return self.get(guild_id, int(text))
             except RecordNotFound:
                 pass
-        row = next(
-            self._db.query(
+        found = [
+            source_from_row(row)
+            for row in self._db.query(
                 f"""{_SELECT} WHERE s.guild_id = ? AND s.removed_at IS NULL
-                    AND (lower(s.name) = lower(?) OR f.url = ?) ORDER BY s.id LIMIT 1""",
+                    AND (lower(s.name) = lower(?) OR f.url = ?) ORDER BY s.id""",
                 [guild_id, text, text],
-            ),
-            None,
-        )
-        if row is None:
+            )
+        ]
+        if not found:
             raise RecordNotFound("source", text)
-        return source_from_row(row)
+        if len(found) > 1:
+            raise RecordAmbiguous("source", text, {s.id: s.channel_id for s in found})
+        return found[0]
 
     @wrapped
     def matching(self, guild_id: int, typed: str, limit: int = 25) -> list[Source]:
@@ -296,7 +302,11 @@ class SourceStore:
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
         with self._db.atomic():
-            self.get(guild_id, source_id)
+            source = self.get(guild_id, source_id)
+            if changes.get("channel_id", source.channel_id) != source.channel_id:
+                self._refuse_second_in_channel(
+                    guild_id, source.feed_id, changes["channel_id"], moving=source_id
+                )
             if changes:
                 assignments = ", ".join(f"{column} = :{column}" for column in changes)
                 self._db.execute(
@@ -304,6 +314,19 @@ class SourceStore:
                     {**{k: _to_sql(v) for k, v in changes.items()}, "_id": source_id},
                 )
             return self.get(guild_id, source_id)
+
+    def _refuse_second_in_channel(
+        self, guild_id: int, feed_id: int, channel_id: int, *, moving: int = 0
+    ) -> None:
+        """Raises RecordExists when the channel already gets the feed (from a source other
+        than the one `moving` there)."""
+        other = self._db.execute(
+            """SELECT name FROM sources WHERE guild_id = ? AND feed_id = ? AND channel_id = ?
+               AND removed_at IS NULL AND id <> ?""",
+            [guild_id, feed_id, channel_id, moving],
+        ).fetchone()
+        if other is not None:
+            raise RecordExists("source", str(other[0]))
 
 
 def _to_sql(value: Any) -> Any:

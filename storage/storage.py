@@ -111,7 +111,8 @@ class Storage:
     @wrapped
     def edit_source(self, guild_id: int, source_id: int, columns: dict[str, Any]) -> Source:
         """Change a source's settings; its feed then polls at its sources' shortest interval.
-        Raises RecordNotFound, StorageError."""
+        Raises RecordNotFound, RecordExists (the new channel already gets the feed),
+        StorageError."""
         with self.db.atomic():
             source = self.sources.update(guild_id, source_id, **columns)
             self.feeds.refresh_interval(source.feed_id)

@@ -29,6 +29,11 @@ def new_items(items: Iterable[ParsedItem], known: set[str]) -> list[NewItem]:
     return [to_new_item(item) for _, item in fresh]
 
 
+# Enough for a template line and a forum post's tags; feeds that list dozens add nothing.
+CATEGORIES_KEPT = 10
+CATEGORY_LIMIT = 100
+
+
 def to_new_item(item: ParsedItem) -> NewItem:
     return NewItem(
         key=item.key,
@@ -40,6 +45,7 @@ def to_new_item(item: ParsedItem) -> NewItem:
         author=item.author,
         image_url=item.image_url,
         published_at=item.published,
+        categories=tuple(tag[:CATEGORY_LIMIT] for tag in item.tags[:CATEGORIES_KEPT]),
     )
 
 

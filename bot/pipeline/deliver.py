@@ -1,7 +1,9 @@
 """Delivery: the outbox is drained oldest first, each post with a fixed nonce.
 
 A crash between posting and recording is safe: the resend carries the same nonce, and
-Discord (enforce_nonce) answers with the first message instead of posting again.
+Discord (enforce_nonce) answers with the first message instead of posting again. Webhook
+and forum posts take no nonce: they carry an invisible mark of it instead, and are recorded
+as tried before they go out, so a resend looks for the mark in the channel first.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.pipeline.render import render
 from bot.stories.desk import StoryDesk, with_coverage
 from bot.text.limits import nonce
 from bot.text.markdown import MessagePayload
+from bot.text.marker import marked
 from storage import AsyncStorage
 from storage.models import Outgoing, Source
 
@@ -32,7 +35,18 @@ MAX_RETRY_DELAY = 3600.0
 
 class Sender(Protocol):
     async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
-        """Post and return the message id. Raises SendError."""
+        """Post and return the message id (through the channel's webhook when the payload
+        has a persona). Raises SendError."""
+        ...
+
+    def idempotent(self, channel_id: int, payload: MessagePayload) -> bool:
+        """Whether Discord drops a resend of this post by its nonce (not for webhook and
+        forum posts)."""
+        ...
+
+    async def find_marked(self, channel_id: int, nonce: str) -> int | None:
+        """The id of a recent webhook post in the channel carrying `nonce`'s mark, if any.
+        Raises SendError."""
         ...
 
     async def edit(self, channel_id: int, message_id: int, payload: MessagePayload) -> None:
@@ -106,14 +120,30 @@ class Deliverer:
         delivery = outgoing.delivery
         payload = await self._payload(outgoing)
         store = self._storage.sync.deliveries
+        tag = nonce("nd", self._instance[:8], delivery.id)
         try:
-            message_id = await self._sender.send(
-                delivery.channel_id, payload, nonce("nd", self._instance[:8], delivery.id)
-            )
+            if self._sender.idempotent(delivery.channel_id, payload):
+                message_id = await self._sender.send(delivery.channel_id, payload, tag)
+            else:
+                message_id = await self._send_marked(outgoing, payload, tag)
         except SendError as exc:
             return await self._failed(outgoing, exc, payload)
         await self._storage.run(store.mark_sent, delivery.id, message_id, self._clock())
         return "sent"
+
+    async def _send_marked(self, outgoing: Outgoing, payload: MessagePayload, tag: str) -> int:
+        """A post without a nonce (webhook, forum) is marked, recorded as tried before it
+        goes out, and when tried before, first looked for in the channel. Raises SendError."""
+        delivery = outgoing.delivery
+        if delivery.tried_at is not None:
+            found = await self._sender.find_marked(delivery.channel_id, tag)
+            if found is not None:
+                log.info("delivery %d had gone out before a restart; not posted again", delivery.id)
+                return found
+        await self._storage.run(
+            self._storage.sync.deliveries.mark_tried, delivery.id, self._clock()
+        )
+        return await self._sender.send(delivery.channel_id, marked(payload, tag), tag)
 
     async def _failed(self, outgoing: Outgoing, exc: SendError, payload: MessagePayload) -> str:
         """Record why a post did not go out; return the outcome for the channel's drain."""
@@ -139,7 +169,9 @@ class Deliverer:
 
     async def _payload(self, outgoing: Outgoing) -> MessagePayload:
         brief = await self._brief(outgoing)
-        payload = render(outgoing.item, outgoing.source, outgoing.feed_title, brief)
+        payload = render(
+            outgoing.item, outgoing.source, outgoing.feed_title, brief, timezone=outgoing.timezone
+        )
         if self._stories is not None:
             payload = with_coverage(payload, await self._stories.coverage(outgoing.delivery.id))
         return payload
@@ -158,7 +190,8 @@ class Deliverer:
     async def _brief(self, outgoing: Outgoing) -> Brief | None:
         """The item's brief for the styles that show one; None (the post goes out without
         it) when there is no brief service or making the brief failed."""
-        if self._briefs is None or outgoing.source.style not in ("brief", "summary"):
+        shown = outgoing.source.style in ("brief", "summary") or outgoing.source.template
+        if self._briefs is None or not shown:
             return None
         try:
             return await self._briefs.brief_for(outgoing.item, fulltext=outgoing.source.fulltext)

@@ -12,36 +12,96 @@ from typing import Any
 
 from bot.brief.model import DETAIL_NAMES, Brief
 from bot.pipeline.route import pings
+from bot.pipeline.template import fill
 from bot.text.limits import (
     AUTHOR_LIMIT,
     CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_LIMIT,
     FOOTER_LIMIT,
     TITLE_LIMIT,
 )
-from bot.text.markdown import MessagePayload, clean, embed_length, first_sentences, truncate
+from bot.text.markdown import (
+    MessagePayload,
+    Persona,
+    clean,
+    embed_length,
+    first_sentences,
+    truncate,
+)
 from storage.models import Item, Source
 
 INTRO_LIMIT = 700
+THREAD_NAME_LIMIT = 100
 MISMATCH_NOTE = "Note: the headline does not match the article text."
 
 _MENTION_IN_URL = re.compile(r"@(?:everyone|here)|<[@#]")
 
 
 def render(
-    item: Item, source: Source, feed_title: str, brief: Brief | None = None
+    item: Item,
+    source: Source,
+    feed_title: str,
+    brief: Brief | None = None,
+    *,
+    timezone: str = "UTC",
 ) -> MessagePayload:
-    """The post for one item in the source's style. Without a brief, `brief` falls back to
-    the summary style."""
+    """The post for one item: the source's template when it has one, else its style.
+    Without a brief, `brief` falls back to the summary style. Dates in a template are in
+    `timezone` (the server's)."""
     name = source.name or feed_title
-    if source.style == "headline":
+    if source.template:
+        payload = templated(item, source, brief, source_name=name, timezone=timezone)
+    elif source.style == "headline":
         payload = headline(item)
     elif source.style == "brief" and brief is not None:
         payload = brief_post(item, brief, source_name=name)
     else:
         payload = summary(item, source_name=name, brief=brief)
+    payload = replace(
+        _styled(payload, source),
+        thread_name=" ".join(item.title.split())[:THREAD_NAME_LIMIT] or "Untitled",
+        tags=item.categories,
+        fallback_tag=source.forum_tag,
+        open_thread=source.open_threads,
+    )
     return with_ping(payload, pings(f"{item.title}\n{item.summary}", source))
+
+
+def templated(
+    item: Item, source: Source, brief: Brief | None, *, source_name: str, timezone: str
+) -> MessagePayload:
+    """Title and link as the embed's, the filled template as its text."""
+    embed = _base_embed(item, source_name)
+    text = fill(
+        source.template,
+        item,
+        brief,
+        source_name=source_name,
+        timezone=timezone,
+        limit=DESCRIPTION_LIMIT,
+    )
+    if text.strip():
+        embed["description"] = text
+    _fit_total(embed)
+    return MessagePayload(embed=embed)
+
+
+def _styled(payload: MessagePayload, source: Source) -> MessagePayload:
+    """The source's embed colour, no picture when it asked for none, and the webhook
+    persona it posts as."""
+    if source.webhook_name:
+        persona = Persona(source.webhook_name, source.webhook_avatar or None)
+        payload = replace(payload, persona=persona)
+    if payload.embed is None or (source.embed_color is None and source.show_image):
+        return payload
+    embed = dict(payload.embed)
+    if source.embed_color is not None:
+        embed["color"] = source.embed_color
+    if not source.show_image:
+        embed.pop("thumbnail", None)
+    return replace(payload, embed=embed)
 
 
 def with_ping(payload: MessagePayload, role_id: int | None) -> MessagePayload:

@@ -208,7 +208,10 @@ class Digests:
         tag = nonce("dg", guild_id % 10**12, int(moment.timestamp()))
         await self._sender.send(schedule.channel_id, compose(stories, title), tag)
         await self._storage.run(
-            self._storage.sync.digests.record_sent, guild_id, [s.story_key for s in stories], now
+            self._storage.sync.digests.record_sent,
+            guild_id,
+            [key for s in stories for key in s.keys],
+            now,
         )
         return DigestResult(sent=True, stories=len(stories))
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock
@@ -29,9 +29,10 @@ from bot.pipeline.parse.workers import FeedParser
 from bot.pipeline.poller import body_hash
 from bot.pipeline.render import render
 from bot.pipeline.route import route, split_keywords
+from bot.pipeline.template import template_problem
 from bot.services.opml import OpmlFeed, write_opml
 from bot.settings import Settings
-from bot.text.markdown import MessagePayload
+from bot.text.markdown import MessagePayload, safe_url
 from bot.text.patterns import PatternError, compiled
 from storage import AsyncStorage
 from storage.deliveries import DeliveryLine
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 OFF = "none"  # the value that turns a pattern or a ping off in /source edit
 
 NAME_LIMIT = 100
+WEBHOOK_NAME_LIMIT = 80
+FORUM_TAG_LIMIT = 20  # Discord's limit for a tag's name
 KEYWORDS_LIMIT = 500
 MAX_BACKFILL = 10
 IMPORT_CONCURRENCY = 8
@@ -67,6 +70,17 @@ class SourceChanges:
     exclude_regex: str | None = None
     ping_role_id: int | None = None
     ping_keywords: str | None = None
+    template: str | None = None  # `none` turns it off
+    color: str | None = None  # "#RRGGBB", or `none` for Discord's default
+    show_image: bool | None = None
+    webhook_name: str | None = None  # post through a webhook under this name; `none`: as the bot
+    webhook_avatar: str | None = None
+    forum_tag: str | None = None  # `none` turns it off
+    open_threads: bool | None = None
+
+    @property
+    def wants_webhook(self) -> bool:
+        return (self.webhook_name or OFF).strip().lower() != OFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +343,7 @@ class SourceService:
     async def edit(self, guild_id: int, user_id: int, text: str, changes: SourceChanges) -> Changed:
         """Change a source's settings; only the given options change, and a setting given
         as it already is changes nothing (no write, no audit entry). Raises NotFound,
-        InvalidOption."""
+        InvalidOption, Duplicate."""
         source = await self.find(guild_id, text)
         columns: dict[str, object] = {}
         if changes.channel_id is not None:
@@ -347,6 +361,7 @@ class SourceService:
         if changes.fulltext is not None:
             columns["fulltext"] = changes.fulltext
         columns |= self._pattern_and_ping_columns(guild_id, changes)
+        columns |= _look_columns(changes)
         if not columns:
             raise InvalidOption("Give at least one option to change.")
         if "channel_id" in columns:
@@ -354,9 +369,10 @@ class SourceService:
         columns = {k: v for k, v in columns.items() if getattr(source, k) != v}
         if not columns:
             return Changed(source, [])
-        updated = await self._storage.run(
-            self._storage.sync.edit_source, guild_id, source.id, columns
-        )
+        with user_errors():  # the new channel may already get this feed
+            updated = await self._storage.run(
+                self._storage.sync.edit_source, guild_id, source.id, columns
+            )
         return await self._changed(guild_id, user_id, "source edit", source, updated)
 
     async def pause(self, guild_id: int, user_id: int, text: str) -> Changed:
@@ -407,26 +423,44 @@ class SourceService:
         audit = await self._storage.run(store.guilds.audit_log, guild_id, str(source.id), 5)
         return SourceInfo(source=source, feed=feed, errors=errors, items=items, audit=audit)
 
-    async def preview(self, url: str, style: Style = "brief") -> MessagePayload:
-        """The newest item of a URL exactly as it would be posted; saves nothing.
-        Raises FetchError, NotAFeed."""
+    async def preview(
+        self, url: str, style: Style = "brief", *, template: str = "", guild_id: int | None = None
+    ) -> MessagePayload:
+        """The newest item of a URL exactly as it would be posted (with `template`, as that
+        template would post it, dates in the guild's time zone); saves nothing.
+        Raises FetchError, NotAFeed, InvalidOption (a template that cannot be used)."""
+        problem = template_problem(template)
+        if problem:
+            raise InvalidOption(problem)
         fetched = await self.fetch_feed(url)
         if not fetched.parsed.items:
             raise NotAFeed("That feed has no items yet, so there is nothing to preview.")
         newest = decide.new_items(fetched.parsed.items, known=set())[-1]
-        return await self._post_of(newest, fetched.parsed.title or fetched.url, style)
+        timezone = "UTC"
+        if template and guild_id is not None:
+            settings = await self._storage.run(self._storage.sync.guilds.settings, guild_id)
+            timezone = settings.timezone
+        name = fetched.parsed.title or fetched.url
+        return await self._post_of(newest, name, style, template=template, timezone=timezone)
 
     async def _post_of(
-        self, new: NewItem, name: str, style: Style, *, use_llm: bool = True
+        self,
+        new: NewItem,
+        name: str,
+        style: Style,
+        *,
+        use_llm: bool = True,
+        template: str = "",
+        timezone: str = "UTC",
     ) -> MessagePayload:
         """An item not stored (or not yet briefed) rendered as the source would post it."""
         now = self._clock()
         item = Item.unsaved(new, now)
-        source = Source.unsaved(name[:NAME_LIMIT], style, now)
+        source = replace(Source.unsaved(name[:NAME_LIMIT], style, now), template=template)
         brief = None
-        if self._briefs is not None and style in ("brief", "summary"):
+        if self._briefs is not None and (style in ("brief", "summary") or template):
             brief = await self._briefs.make(article_of(item), use_llm=use_llm)
-        return render(item, source, name, brief)
+        return render(item, source, name, brief, timezone=timezone)
 
     async def import_opml(
         self,
@@ -628,4 +662,73 @@ def _settings_of(source: Source) -> dict[str, object]:
         "exclude_regex": source.exclude_regex,
         "ping_role_id": source.ping_role_id,
         "ping_keywords": source.ping_keywords,
+        "template": source.template,
+        "embed_color": source.embed_color,
+        "show_image": source.show_image,
+        "webhook_name": source.webhook_name,
+        "webhook_avatar": source.webhook_avatar,
+        "forum_tag": source.forum_tag,
+        "open_threads": source.open_threads,
     }
+
+
+def _look_columns(changes: SourceChanges) -> dict[str, object]:
+    """The template, embed colour and picture: `none` turns the first two off. Raises
+    InvalidOption with the nearest valid placeholder for an unknown one."""
+    columns: dict[str, object] = {}
+    if changes.template is not None:
+        template = "" if changes.template.strip().lower() == OFF else changes.template
+        problem = template_problem(template)
+        if problem:
+            raise InvalidOption(problem)
+        columns["template"] = template
+    if changes.color is not None:
+        columns["embed_color"] = _valid_color(changes.color)
+    if changes.show_image is not None:
+        columns["show_image"] = changes.show_image
+    if changes.webhook_name is not None:
+        columns["webhook_name"] = _valid_webhook_name(changes.webhook_name)
+    if changes.webhook_avatar is not None:
+        columns["webhook_avatar"] = _valid_avatar(changes.webhook_avatar)
+    if changes.forum_tag is not None:
+        tag = " ".join(changes.forum_tag.split())
+        if len(tag) > FORUM_TAG_LIMIT:
+            raise InvalidOption(f"A forum tag is at most {FORUM_TAG_LIMIT} characters.")
+        columns["forum_tag"] = "" if tag.lower() == OFF else tag
+    if changes.open_threads is not None:
+        columns["open_threads"] = changes.open_threads
+    return columns
+
+
+def _valid_webhook_name(text: str) -> str:
+    """A name Discord takes for a webhook post (1-80 characters, no "discord" or "clyde");
+    `none` as empty. Raises InvalidOption."""
+    name = " ".join(text.split())
+    if name.lower() == OFF:
+        return ""
+    if not 1 <= len(name) <= WEBHOOK_NAME_LIMIT:
+        raise InvalidOption(f"`webhook_name` is 1 to {WEBHOOK_NAME_LIMIT} characters.")
+    if "discord" in name.lower() or "clyde" in name.lower():
+        raise InvalidOption("Discord refuses webhook names with “discord” or “clyde” in them.")
+    return name
+
+
+def _valid_avatar(text: str) -> str:
+    """An http(s) picture URL, or `none` as empty. Raises InvalidOption."""
+    url = text.strip()
+    if url.lower() == OFF:
+        return ""
+    if safe_url(url) != url:
+        raise InvalidOption("`webhook_avatar` is the http:// or https:// address of a picture.")
+    return url
+
+
+def _valid_color(text: str) -> int | None:
+    """`#1e90ff` (or without the #) as a number; `none` as None. Raises InvalidOption."""
+    text = text.strip().lower()
+    if text == OFF:
+        return None
+    digits = text.removeprefix("#")
+    if len(digits) != 6 or any(c not in "0123456789abcdef" for c in digits):
+        raise InvalidOption("`color` is a hex colour such as #1e90ff (or none).")
+    return int(digits, 16)

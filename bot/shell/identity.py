@@ -8,10 +8,16 @@ from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.shell.endpoints import use_discord_endpoints
 
-# Exactly what newsdesk uses: reading the channels it posts in, posting embeds, and reading
-# recent history to check a post went out. No privileged intent is needed.
+# Exactly what newsdesk uses: reading the channels it posts in, posting embeds, reading
+# recent history to check a post went out, and opening a discussion thread on a post when a
+# source asks for it. Webhook posts also need Manage Webhooks, granted only where wanted. No
+# privileged intent is needed.
 PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    read_message_history=True,
+    create_public_threads=True,
 )
 SCOPES = ("bot", "applications.commands")
 

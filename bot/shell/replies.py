@@ -262,6 +262,16 @@ def _pattern_and_ping_lines(source: Source) -> list[str]:
     if source.ping_role_id and source.ping_keywords:
         keywords = clean(", ".join(split_keywords(source.ping_keywords)))
         lines.append(f"**Ping:** <@&{source.ping_role_id}> on {keywords}")
+    if source.template:
+        lines.append(f"**Template:** {_shown(source.template)}")
+    if source.webhook_name:
+        lines.append(f"**Posts as:** {_shown(source.webhook_name)} (through a channel webhook)")
+    if source.forum_tag or source.open_threads:
+        threads = "on" if source.open_threads else "off"
+        lines.append(f"**Forum tag:** {_shown(source.forum_tag)} · **threads:** {threads}")
+    if source.embed_color is not None or not source.show_image:
+        picture = "shown" if source.show_image else "hidden"
+        lines.append(f"**Colour:** {_color(source.embed_color)} · **picture:** {picture}")
     return lines
 
 
@@ -290,11 +300,19 @@ def change_text(change: SettingChange) -> str:
             return f"stopped {_shown(before)} → {_shown(after)}"
         case "ping_role_id":
             return f"ping role {_role(before)} → {_role(after)}"
+        case "embed_color":
+            return f"colour {_color(before)} → {_color(after)}"
+        case "show_image":
+            return f"picture {'shown' if before else 'hidden'} → {'shown' if after else 'hidden'}"
         case "name" | "url" | "include" | "exclude" as setting:
             label = "URL" if setting == "url" else setting
             return f"{label} {_shown(before)} → {_shown(after)}"
         case setting:
             return f"{setting} {_shown(before)} → {_shown(after)}"
+
+
+def _color(value: object) -> str:
+    return f"#{value:06x}" if isinstance(value, int) else "default"
 
 
 def _role(role_id: object) -> str:

@@ -32,6 +32,22 @@ class MessagePayload:
     embed: dict[str, Any] | None = None
     ping_role_id: int | None = None
     """The one role this message may mention (a source's keyword ping); nobody else."""
+    persona: Persona | None = None
+    """Post through the channel's webhook under this name and avatar, not as the bot."""
+    thread_name: str | None = None
+    """A forum post's title, or the name of the thread opened on the post."""
+    tags: tuple[str, ...] = ()
+    """Forum tags wanted, by name (the item's categories); those the forum has are applied,
+    or else `fallback_tag`."""
+    fallback_tag: str = ""
+    open_thread: bool = False
+    """Open a discussion thread on the post (text channels)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    name: str
+    avatar_url: str | None = None
 
 
 def escape_markdown(text: str) -> str:

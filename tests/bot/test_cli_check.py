@@ -136,7 +136,7 @@ async def test_the_token_is_checked_with_discord_and_the_invite_printed(
     code, out, err = await check_async(tmp_path, DISCORD_TOKEN=emu.token, **env)
     assert code == 0, err
     assert "belongs to Newsdesk" in out and str(emu.application_id) in out
-    assert "scope=bot+applications.commands" in out and "permissions=84992" in out
+    assert "scope=bot+applications.commands" in out and "permissions=34359823360" in out
     code, _, err = await check_async(tmp_path, DISCORD_TOKEN="not-the-token", **env)
     assert code == 1 and "Discord refused the token" in err
 
@@ -152,7 +152,7 @@ def test_invite_reads_the_application_id_from_the_token(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "https://discord.com/oauth2/authorize?client_id=123456789012345678"
-        "&scope=bot+applications.commands&permissions=84992"
+        "&scope=bot+applications.commands&permissions=34359823360"
     )
     assert check(tmp_path, "invite", DISCORD_TOKEN="junk").returncode == 2
 

@@ -31,6 +31,8 @@ from .state import (
     ADMINISTRATOR,
     DM_CHANNEL,
     EVERYONE_PERMISSIONS,
+    FORUM_CHANNEL,
+    PUBLIC_THREAD,
     Attachment,
     Channel,
     Guild,
@@ -38,6 +40,7 @@ from .state import (
     Message,
     Role,
     User,
+    Webhook,
     snowflake,
 )
 
@@ -94,6 +97,7 @@ class DiscordEmulator:
         self._messages: dict[int, list[Message]] = {}
         self.message_index: dict[int, Message] = {}
         self.nonces: dict[tuple[int, int, str], Message] = {}
+        self.webhooks: dict[int, Webhook] = {}
         self.interactions: dict[int, InteractionRecord] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.uploads: dict[int, Attachment] = {}
@@ -236,6 +240,53 @@ class DiscordEmulator:
         self.changed()
         return channel
 
+    def add_forum_channel(self, guild_id: Any, name: str, tags: tuple[str, ...] = ()) -> Channel:
+        """A forum: each post is a thread whose first message has the thread's id."""
+        guild = self.guilds[object_id(guild_id)]
+        available = [
+            {"id": str(snowflake()), "name": tag, "moderated": False, "emoji_id": None}
+            for tag in tags
+        ]
+        channel = Channel(
+            snowflake(),
+            name,
+            type=FORUM_CHANNEL,
+            guild_id=guild.id,
+            position=len(guild.channels),
+            available_tags=[{**tag, "emoji_name": None} for tag in available],
+        )
+        guild.channels[channel.id] = channel
+        self.channels[channel.id] = channel
+        self.gateway.dispatch("CHANNEL_CREATE", channel.payload())
+        self.changed()
+        return channel
+
+    def add_thread(self, parent: Channel, name: str, thread_id: int, tags: list[int]) -> Channel:
+        thread = Channel(
+            thread_id,
+            name,
+            type=PUBLIC_THREAD,
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=self.bot_user_id,
+            applied_tags=tags,
+        )
+        self.channels[thread.id] = thread
+        self.gateway.dispatch("THREAD_CREATE", {**thread.payload(), "newly_created": True})
+        return thread
+
+    def threads(self, parent_id: Any) -> list[Channel]:
+        """The threads started in a channel or forum, oldest first."""
+        parent = object_id(parent_id)
+        return sorted(
+            (c for c in self.channels.values() if c.parent_id == parent), key=lambda c: c.id
+        )
+
+    def tag_names(self, thread: Channel) -> list[str]:
+        forum = self.channels[thread.parent_id or 0]
+        names = {int(t["id"]): t["name"] for t in forum.available_tags}
+        return [names[t] for t in thread.applied_tags]
+
     def add_role(self, guild_id: Any, name: str, permissions: int = 0) -> Role:
         guild = self.guilds[object_id(guild_id)]
         role = Role(snowflake(), guild.id, name, permissions, position=len(guild.roles))
@@ -273,6 +324,20 @@ class DiscordEmulator:
             self.guilds[channel.guild_id].channels.pop(channel.id, None)
             self.gateway.dispatch("CHANNEL_DELETE", channel.payload())
         self.changed()
+
+    def set_bot_permissions(self, guild_id: Any, permissions: int) -> None:
+        """Give the bot's role in the guild these permissions (it starts as administrator)."""
+        guild = self.guilds[object_id(guild_id)]
+        role = next(r for r in guild.roles.values() if r.name == self.bot_user.username)
+        role.permissions = permissions
+        self.gateway.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.payload()}
+        )
+        self.changed()
+
+    def bot_may(self, channel: Channel, permission: int) -> bool:
+        guild = self.guilds.get(channel.guild_id or 0)
+        return guild is not None and bool(guild.permissions_of(self.bot_user_id) & permission)
 
     def forbid_channel(self, channel_id: Any) -> None:
         self.forbidden_channels.add(object_id(channel_id))

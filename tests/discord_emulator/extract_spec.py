@@ -44,6 +44,9 @@ OPERATIONS: dict[str, tuple[str, str]] = {
         "/applications/{application_id}/guilds/{guild_id}/commands",
     ),
     "create_dm": ("post", "/users/@me/channels"),
+    "create_webhook": ("post", "/channels/{channel_id}/webhooks"),
+    "create_thread": ("post", "/channels/{channel_id}/threads"),
+    "create_thread_from_message": ("post", "/channels/{channel_id}/messages/{message_id}/threads"),
 }
 
 REF_PREFIX = "#/components/schemas/"

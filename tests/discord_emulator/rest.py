@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -20,7 +21,17 @@ from .interactions import (
     MESSAGE,
     InteractionRecord,
 )
-from .state import DM_CHANNEL, Attachment, Message, iso_now, snowflake
+from .state import (
+    DM_CHANNEL,
+    FORUM_CHANNEL,
+    MANAGE_WEBHOOKS,
+    PUBLIC_THREAD,
+    Attachment,
+    Message,
+    Webhook,
+    iso_now,
+    snowflake,
+)
 from .validation import (
     Error,
     check_callback_schema,
@@ -457,7 +468,124 @@ class Api:
             raise ApiError(404, 10015, "Unknown Webhook")
         return record
 
+    # --- threads and forums ----------------------------------------------------------
+
+    async def create_thread(self, request: web.Request) -> web.Response:
+        """A forum post: a thread and its first message (same id), with the tags asked for."""
+        forum = self.writable_channel(request)
+        if forum.type != FORUM_CHANNEL:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        body = await read_body(request)
+        data = body.data or {}
+        inner = data.get("message") or {}
+        errors = check_schema("create_thread", data) + check_message(
+            inner, require_allowed_mentions=self.emu.require_allowed_mentions, prefix="message"
+        )
+        known = {int(t["id"]) for t in forum.available_tags}
+        tags = [int(t) for t in data.get("applied_tags") or []]
+        if any(t not in known for t in tags) or len(tags) > 5:
+            errors.append(("applied_tags", "INVALID_TAG", "Unknown or too many tags"))
+        self.validate(request, errors)
+        message = self.make_message(
+            0, Body(inner, body.files), guild_id=forum.guild_id, webhook=False
+        )
+        thread = self.emu.add_thread(forum, str(data["name"]), message.id, tags)
+        message.channel_id = thread.id
+        self.emu.add_message(message)
+        self.emu.stats["forum_posts"] += 1
+        return json_response({**thread.payload(), "message": self.message_json(message)})
+
+    async def create_thread_from_message(self, request: web.Request) -> web.Response:
+        message = self.channel_message(request)
+        body = await read_body(request)
+        self.validate(request, check_schema("create_thread_from_message", body.data))
+        if message.id in self.emu.channels:
+            raise ApiError(400, 160004, "A thread has already been created for this message")
+        parent = self.channel(request)
+        thread = self.emu.add_thread(parent, str(body.data["name"]), message.id, [])
+        return json_response(thread.payload())
+
+    async def active_threads(self, request: web.Request) -> web.Response:
+        guild = self.guild(request)
+        threads = [
+            c.payload()
+            for c in self.emu.channels.values()
+            if c.type == PUBLIC_THREAD and c.guild_id == guild.id
+        ]
+        return json_response({"threads": threads, "members": []})
+
+    # --- channel webhooks ----------------------------------------------------------
+
+    def webhook_channel(self, request: web.Request) -> Any:
+        channel = self.writable_channel(request)
+        if not self.emu.bot_may(channel, MANAGE_WEBHOOKS):
+            raise ApiError(403, 50013, "Missing Permissions")
+        return channel
+
+    async def list_channel_webhooks(self, request: web.Request) -> web.Response:
+        channel = self.webhook_channel(request)
+        hooks = [h for h in self.emu.webhooks.values() if h.channel_id == channel.id]
+        return json_response([h.payload() for h in hooks])
+
+    async def create_webhook(self, request: web.Request) -> web.Response:
+        channel = self.webhook_channel(request)
+        body = await read_body(request)
+        self.validate(request, check_schema("create_webhook", body.data))
+        hook = Webhook(
+            id=snowflake(),
+            channel_id=channel.id,
+            guild_id=channel.guild_id,
+            name=str(body.data["name"]),
+            token=secrets.token_urlsafe(48),
+            application_id=self.emu.application_id,
+            user=self.emu.bot_user,
+        )
+        self.emu.webhooks[hook.id] = hook
+        self.emu.stats["webhooks_created"] += 1
+        return json_response(hook.payload())
+
+    def channel_webhook(self, request: web.Request) -> Webhook | None:
+        """The channel webhook the path names, None when it names an interaction's."""
+        hook = self.emu.webhooks.get(int(request.match_info["webhook_id"]))
+        if hook is None:
+            return None
+        if hook.token != request.match_info["webhook_token"]:
+            raise ApiError(401, 50027, "Invalid Webhook Token")
+        if (
+            hook.channel_id in self.emu.forbidden_channels
+            or hook.channel_id not in self.emu.channels
+        ):
+            raise ApiError(404, 10015, "Unknown Webhook")
+        return hook
+
+    async def execute_webhook(self, request: web.Request, hook: Webhook) -> web.Response:
+        body = await read_body(request)
+        data = body.data or {}
+        errors = check_message(
+            data, require_allowed_mentions=self.emu.require_allowed_mentions
+        ) + check_schema("execute_webhook", data)
+        self.validate(request, errors)
+        message = self.make_message(hook.channel_id, body, guild_id=hook.guild_id, webhook=True)
+        message.webhook_id = hook.id
+        message.webhook_author = hook.author(data.get("username"), data.get("avatar_url"))
+        self.emu.add_message(message)
+        self.emu.stats["webhook_posts"] += 1
+        if request.query.get("wait", "").lower() in ("1", "true"):
+            return json_response(self.message_json(message))
+        return no_content()
+
+    def hook_message(self, request: web.Request, hook: Webhook) -> Message:
+        message = self.emu.message_index.get(int(request.match_info["message_id"]))
+        if message is None or message.deleted or message.webhook_id != hook.id:
+            raise ApiError(404, 10008, "Unknown Message")
+        return message
+
+    # --- interaction follow-ups (and channel webhooks on the same paths) -------------
+
     async def post_followup(self, request: web.Request) -> web.Response:
+        hook = self.channel_webhook(request)
+        if hook is not None:
+            return await self.execute_webhook(request, hook)
         record = self.webhook_record(request)
         body = await read_body(request)
         errors = check_message(
@@ -496,10 +624,17 @@ class Api:
         return record, message
 
     async def get_webhook_message(self, request: web.Request) -> web.Response:
+        hook = self.channel_webhook(request)
+        if hook is not None:
+            return json_response(self.message_json(self.hook_message(request, hook)))
         return json_response(self.message_json(self.webhook_message(request)[1]))
 
     async def patch_webhook_message(self, request: web.Request) -> web.Response:
-        _record, message = self.webhook_message(request)
+        hook = self.channel_webhook(request)
+        if hook is not None:
+            message = self.hook_message(request, hook)
+        else:
+            _record, message = self.webhook_message(request)
         body = await read_body(request)
         original = request.match_info["message_id"] == "@original"
         op = "update_original_webhook_message" if original else "update_webhook_message"
@@ -509,7 +644,11 @@ class Api:
         return json_response(self.message_json(message))
 
     async def delete_webhook_message(self, request: web.Request) -> web.Response:
-        _record, message = self.webhook_message(request)
+        hook = self.channel_webhook(request)
+        if hook is not None:
+            message = self.hook_message(request, hook)
+        else:
+            _record, message = self.webhook_message(request)
         message.deleted = True
         return no_content()
 
@@ -551,6 +690,11 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/channels/{channel_id}/messages/{message_id}", "get_message"),
     ("PATCH", "/channels/{channel_id}/messages/{message_id}", "patch_message"),
     ("DELETE", "/channels/{channel_id}/messages/{message_id}", "delete_message"),
+    ("POST", "/channels/{channel_id}/threads", "create_thread"),
+    ("POST", "/channels/{channel_id}/messages/{message_id}/threads", "create_thread_from_message"),
+    ("GET", "/guilds/{guild_id}/threads/active", "active_threads"),
+    ("GET", "/channels/{channel_id}/webhooks", "list_channel_webhooks"),
+    ("POST", "/channels/{channel_id}/webhooks", "create_webhook"),
     ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", "interaction_callback"),
     ("POST", "/webhooks/{webhook_id}/{webhook_token}", "post_followup"),
     ("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", "get_webhook_message"),

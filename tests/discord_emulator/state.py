@@ -21,6 +21,8 @@ EVERYONE_PERMISSIONS = 0x400 | 0x800 | 0x4000 | 0x8000 | 0x10000 | 0x40 | (1 << 
 
 TEXT_CHANNEL = 0
 DM_CHANNEL = 1
+PUBLIC_THREAD = 11
+FORUM_CHANNEL = 15
 
 _counter = itertools.count(1)
 
@@ -87,6 +89,10 @@ class Channel:
     guild_id: int | None = None
     position: int = 0
     recipient_id: int | None = None  # DM channels only
+    available_tags: list[dict[str, Any]] = field(default_factory=list)  # forums
+    parent_id: int | None = None  # threads: their channel or forum
+    owner_id: int | None = None  # threads: who started it
+    applied_tags: list[int] = field(default_factory=list)  # forum posts
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -105,6 +111,23 @@ class Channel:
                 nsfw=False,
                 topic=None,
                 rate_limit_per_user=0,
+            )
+        if self.type == FORUM_CHANNEL:
+            data.update(available_tags=self.available_tags, default_forum_layout=0)
+        if self.type == PUBLIC_THREAD:
+            data.update(
+                parent_id=str(self.parent_id),
+                owner_id=str(self.owner_id),
+                message_count=1,
+                member_count=1,
+                applied_tags=[str(t) for t in self.applied_tags],
+                thread_metadata={
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": iso_now(),
+                    "locked": False,
+                    "create_timestamp": iso_now(),
+                },
             )
         return data
 
@@ -209,6 +232,49 @@ class Guild:
         }
 
 
+MANAGE_WEBHOOKS = 1 << 29
+
+
+@dataclass
+class Webhook:
+    """A channel webhook (type 1) made by the bot; executing it posts as `name`/`avatar`,
+    or as the username and avatar_url of one execution."""
+
+    id: int
+    channel_id: int
+    guild_id: int
+    name: str
+    token: str
+    application_id: int
+    user: User
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(self.channel_id),
+            "name": self.name,
+            "avatar": None,
+            "token": self.token,
+            "application_id": str(self.application_id),
+            "user": self.user.payload(),
+        }
+
+    def author(self, username: str | None, avatar_url: str | None) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": username or self.name,
+            "avatar": None,
+            "avatar_url": avatar_url,  # not Discord's shape: kept so tests can read it
+            "discriminator": "0000",
+            "bot": True,
+            "global_name": None,
+            "public_flags": 0,
+            "flags": 0,
+        }
+
+
 @dataclass
 class Attachment:
     id: int
@@ -250,7 +316,8 @@ class Message:
     edits: int = 0
     deleted: bool = False
     guild_id: int | None = None
-    webhook_id: int | None = None  # set for interaction replies / follow-ups
+    webhook_id: int | None = None  # set for interaction replies / follow-ups and webhooks
+    webhook_author: dict[str, Any] | None = None  # a channel webhook's name and avatar
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
     created_monotonic: float = field(default_factory=time.monotonic)
@@ -294,7 +361,7 @@ class Message:
             "id": str(self.id),
             "channel_id": str(self.channel_id),
             "type": 0,
-            "author": author.payload(),
+            "author": self.webhook_author or author.payload(),
             "content": self.content,
             "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp,

@@ -220,7 +220,7 @@ async def test_bad_options_get_one_sentence_and_change_nothing(
         ("source add", {"url": "ftp://example.com/feed.xml"}, "only http:// and https://"),
         ("source add", {"url": srv.url("/page.html")}, "does not link to a feed"),
         ("source add", {"url": srv.url("/empty.xml")}, "has no items yet"),
-        ("source add", {"url": srv.url("/a.xml")}, "already follows that feed"),
+        ("source add", {"url": srv.url("/a.xml")}, "already gets that feed"),
         ("source add", {"url": srv.url("/a.xml"), "every": 2}, "at least 5 minute"),
         ("source edit", {"source": "Alpha", "every": 1}, "at least 5 minute"),
         ("newsdesk settings", {"timezone": "Mars/Olympus"}, "is not a time zone"),
@@ -290,7 +290,7 @@ async def test_huge_titles_odd_urls_and_zone_names_get_whole_answers(
         added = await slash(emu, w, "mod", "source add", url=srv.url(path))
         assert added.startswith("Added") and len(added) <= 2000, added[:200]
         again = await slash(emu, w, "mod", "source add", url=srv.url(path))
-        assert "already follows" in again
+        assert "already gets that feed" in again
     opml = write_opml([*good, OpmlFeed("http://xn--localhost-/feed", "Broken")])
     reply = await emu.slash(
         w["guild"], w["news"], w["mod"], "source import", attachments={"file": ("f.opml", opml)}

@@ -304,3 +304,40 @@ async def test_a_paused_sources_item_joins_only_a_story_its_channel_saw(
     assert story[2]["source"] not in footer()
     info = await emu.slash(guild, news, mod, "source info", options={"source": story[2]["source"]})
     assert "merged into" not in info.text, info.text
+
+
+async def test_a_story_in_a_forum_is_one_post_whose_first_message_is_edited(
+    discord_emulator: DiscordEmulator,
+    feed_server: FeedServer,
+    newsdesk: Callable[..., BotProcess],
+) -> None:
+    emu, srv = discord_emulator, feed_server
+    guild = emu.add_guild("Forum news").id
+    news = emu.add_text_channel(guild, "news").id
+    forum = emu.add_forum_channel(guild, "stories").id
+    mod = emu.add_member(guild, "mod", permissions=MANAGE_GUILD).id
+    story = articles("kestrel-ohio-fab")[:2]
+    feeds = []
+    for n, article in enumerate(story):
+        feed = srv.add_feed(f"/f{n}.xml", title=article["source"], kind="rss")
+        feed.add_items(1, prefix=f"Unrelated filler {n}")
+        feeds.append(feed)
+    bot = newsdesk()
+    await bot.start()
+    for feed in feeds:
+        await emu.slash(guild, news, mod, "source add", options={"url": feed.url, "channel": forum})
+    for feed, article in zip(feeds, story, strict=True):
+        feed.add_item(
+            title=article["title"],
+            summary=article["text"],
+            published=datetime.fromisoformat(article["published"]),
+        )
+        await emu.wait_for(lambda: len(emu.threads(forum)) == 1, timeout=30, message="no post")
+
+    def footer() -> str:
+        (first,) = emu.messages(emu.threads(forum)[0].id)
+        return str(first.embeds[0]["footer"]["text"])
+
+    await emu.wait_for(lambda: story[1]["source"] in footer(), timeout=30, message="not edited")
+    assert len(emu.threads(forum)) == 1 and emu.stats["forum_posts"] == 1
+    assert await bot.stop() == 0

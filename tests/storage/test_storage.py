@@ -12,7 +12,7 @@ import pytest
 
 from bot.pipeline.route import route
 from storage import Storage
-from storage.errors import RecordExists, RecordNotFound, StorageError
+from storage.errors import RecordAmbiguous, RecordExists, RecordNotFound, StorageError
 from storage.migrations import MIGRATIONS, migrate, pending
 from storage.models import NewItem
 from storage.storage import Subscription
@@ -162,11 +162,29 @@ def test_stored_items_are_indexed_once_in_feed_order(store: Storage, backend: st
     ).fetchall() == [(rows[0][0],)]
 
 
-def test_a_guild_cannot_follow_one_feed_twice(store: Storage) -> None:
-    store.subscribe(subscription(), [item(1)], route=route, now=NOW)
+def test_a_channel_follows_a_feed_once_and_other_channels_may_too(store: Storage) -> None:
+    news, _ = store.subscribe(subscription(name="Wire"), [item(1)], route=route, now=NOW)
     with pytest.raises(RecordExists):
-        store.subscribe(subscription(channel=11), [item(1)], route=route, now=NOW)
-    assert store.sources.count(1) == 1
+        store.subscribe(subscription(name="Again"), [item(1)], route=route, now=NOW)
+    tech, _ = store.subscribe(
+        subscription(channel=11, name="Wire"), [item(1)], route=route, now=NOW
+    )
+    assert store.sources.count(1) == 2 and news.feed_id == tech.feed_id
+    # Each channel gets its own delivery of a new item.
+    store.items.store(news.feed_id, [item(2)], now=NOW, route=route)
+    assert sorted(o.delivery.channel_id for o in store.deliveries.due(NOW)) == [10, 11]
+    # Its name or URL now names two sources: the lookup says which channels, never guesses.
+    for text in ("wire", "https://example.com/feed"):
+        with pytest.raises(RecordAmbiguous) as ambiguous:
+            store.sources.find(1, text)
+        assert ambiguous.value.channels == {news.id: 10, tech.id: 11}
+    assert store.sources.find(1, str(tech.id)).channel_id == 11
+    # Moving a source to a channel that already gets the feed is refused the same way.
+    with pytest.raises(RecordExists):
+        store.sources.update(1, tech.id, channel_id=10)
+    assert store.sources.get(1, tech.id).channel_id == 11
+    store.sources.remove(1, news.id, NOW)
+    assert store.sources.update(1, tech.id, channel_id=10).channel_id == 10
 
 
 def test_sources_are_scoped_to_their_guild(store: Storage) -> None:

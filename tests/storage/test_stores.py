@@ -302,6 +302,23 @@ def test_digest_schedules_and_candidates(store: Storage) -> None:
     assert a1.delivery.id != b0.delivery.id
 
 
+def test_a_story_posted_in_two_channels_is_one_digest_line(store: Storage) -> None:
+    wire, _ = store.subscribe(sub(n=1, channel=10), [], route=posted, now=NOW)
+    store.subscribe(sub(n=1, channel=11), [], route=posted, now=NOW)  # the same feed
+    other, _ = store.subscribe(sub(n=2, channel=10, name="Other"), [], route=posted, now=NOW)
+    store.items.store(wire.feed_id, news("a", 1), now=NOW, route=posted)
+    store.items.store(other.feed_id, news("b", 1), now=NOW, route=posted)
+    due = {(o.delivery.channel_id, o.item.title): o.delivery.id for o in store.deliveries.due(NOW)}
+    assert len(due) == 3
+    store.stories.merge(due[(10, "b story 0")], due[(10, "a story 0")], 1, NOW)
+    since, until = NOW - timedelta(hours=1), NOW + timedelta(hours=1)
+    (line,) = store.digests.candidates(1, since, until)
+    # Two feeds covered it, whichever channels it went to; both posts' keys are kept.
+    assert (line.title, line.sources, len(line.keys)) == ("a story 0", 2, 2)
+    store.digests.record_sent(1, list(line.keys), NOW)
+    assert store.digests.candidates(1, since, until) == []
+
+
 def test_follows_and_the_dm_outbox(store: Storage) -> None:
     # Matching new items is search (still SQLite only); the outbox is not: its rows are
     # written here as match_new writes them.

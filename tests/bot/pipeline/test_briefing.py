@@ -78,6 +78,9 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[MessagePayload] = []
 
+    def idempotent(self, channel_id: int, payload: MessagePayload) -> bool:
+        return True  # posts as the bot, in a text channel
+
     async def send(self, channel_id: int, payload: MessagePayload, nonce: str) -> int:
         self.sent.append(payload)
         return 1000 + len(self.sent)
