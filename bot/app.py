@@ -204,7 +204,8 @@ async def _build(
         wake(scheduler, ALERT_JOB)
 
     briefs = BriefService(storage, fetcher, make_llm(settings), clock=clock)
-    alerts = Alerts(storage, sender, clock)
+    shards = settings.shards
+    alerts = Alerts(storage, sender, clock, shards=shards)
     return App(
         settings=settings,
         clock=clock,
@@ -243,8 +244,9 @@ async def _build(
             on_channel_blocked=alerts.channel_blocked,
             briefs=briefs,
             stories=StoryDesk(storage, clock),
+            shards=shards,
         ),
         alerts=alerts,
-        digests=Digests(storage, sender, clock, scheduler),
+        digests=Digests(storage, sender, clock, scheduler, shards=shards),
         notifier=FollowNotifier(storage, sender, clock, instance=instance),
     )

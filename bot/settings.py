@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.database import POSTGRESQL_COMPLETE, POSTGRESQL_NOT_COMPLETE, is_postgresql_url
+from storage.models import Shards
 
 
 class Settings(BaseSettings):
@@ -80,6 +81,13 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @property
+    def shards(self) -> Shards | None:
+        """The shards this process alone serves; None when it runs them all."""
+        if not self.shard_ids or self.shard_count is None:
+            return None
+        return Shards(self.shard_count, tuple(sorted(set(self.shard_ids))))
 
     @model_validator(mode="after")
     def _shards_in_range(self) -> Settings:

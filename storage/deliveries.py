@@ -8,7 +8,7 @@ from typing import Any
 
 from storage.connection import wrapped
 from storage.database import Database
-from storage.models import Delivery, Outgoing
+from storage.models import Delivery, Outgoing, Shards
 from storage.rows import delivery_from_row, item_from_row, prefixed, source_from_row
 from storage.timeutil import to_db
 
@@ -73,13 +73,15 @@ class DeliveryStore:
         self._db = db
 
     @wrapped
-    def due(self, now: datetime, limit: int = 100) -> list[Outgoing]:
-        """Pending deliveries that may be sent now, oldest first. A channel whose earlier
+    def due(self, now: datetime, limit: int = 100, shards: Shards | None = None) -> list[Outgoing]:
+        """Pending deliveries that may be sent now, oldest first; with `shards`, only those
+        of guilds on these shards (another process posts the rest). A channel whose earlier
         delivery waits for a retry is held back whole, so posts keep their order; paused,
         removed and blocked sources wait. Raises StorageError."""
+        mine = f"AND {shards.where('d.guild_id')}" if shards else ""
         rows = self._db.query(
             f"""{OUTGOING_SELECT}
-                WHERE d.state = 'pending'
+                WHERE d.state = 'pending' {mine}
                   AND s.removed_at IS NULL AND s.paused_at IS NULL AND s.channel_error IS NULL
                   AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)
                   AND NOT EXISTS (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage.connection import wrapped
 from storage.database import Database
@@ -87,6 +87,42 @@ class FeedStore:
             [to_db(now), limit],
         )
         return [feed_from_row(row) for row in rows]
+
+    @wrapped
+    def claim_due(self, now: datetime, lease: timedelta, limit: int = 500) -> list[Feed]:
+        """The due feeds this process should poll now, as `due` orders them.
+
+        On PostgreSQL, several processes share the work: each claims its feeds by moving
+        them `lease` into the future (`FOR UPDATE SKIP LOCKED`: two claims never get the
+        same feed, and neither waits for the other). The poll's outcome sets the real next
+        time; a process that dies mid-poll loses its claim when the lease runs out. On
+        SQLite there is one process: this is `due`. Raises StorageError."""
+        if self._db.dialect != "postgresql":
+            return self.due(now, limit)
+        with self._db.atomic():
+            rows = self._db.query(
+                f"""UPDATE feeds SET next_due_at = ? WHERE id IN (
+                        SELECT id FROM feeds f WHERE next_due_at <= ? AND gone_at IS NULL
+                        AND EXISTS (SELECT 1 FROM sources s WHERE s.feed_id = f.id AND {_ACTIVE})
+                        ORDER BY next_due_at LIMIT ? FOR UPDATE SKIP LOCKED)
+                    RETURNING *""",
+                [to_db(now + lease), to_db(now), limit],
+            )
+            claimed = [feed_from_row(row) for row in rows]
+        # Slowest to answer first, as `due` orders them (new feeds first).
+        return sorted(claimed, key=lambda f: (f.answer_ms is not None, -(f.answer_ms or 0)))
+
+    @wrapped
+    def release(self, feed_ids: list[int], now: datetime) -> None:
+        """Hand claimed feeds back (a process stopping mid-poll): due again at once for any
+        process. Only feeds still under a claim move. Raises StorageError."""
+        if self._db.dialect != "postgresql" or not feed_ids:
+            return
+        among, params = self._db.is_in("id", feed_ids)
+        self._db.execute(
+            f"UPDATE feeds SET next_due_at = ? WHERE {among} AND next_due_at > ?",
+            [to_db(now), *params, to_db(now)],
+        )
 
     @wrapped
     def record_success(

@@ -178,6 +178,23 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class Shards:
+    """The Discord shards one process runs, of `count`: a guild belongs to shard
+    (guild_id >> 22) % count, and its posts, alerts and digests to that shard's process."""
+
+    count: int
+    ids: tuple[int, ...]
+
+    def owns(self, guild_id: int) -> bool:
+        return (guild_id >> 22) % self.count in self.ids
+
+    def where(self, column: str) -> str:
+        """The SQL condition for rows of these shards' guilds (ids are ints: no parameters)."""
+        ids = ", ".join(str(int(i)) for i in self.ids)
+        return f"(({column} >> 22) % {int(self.count)}) IN ({ids})"
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A pending delivery with everything needed to render and send it."""
 

@@ -15,6 +15,7 @@ from storage.feeds import FeedStore
 from storage.follows import FollowStore
 from storage.guilds import GuildStore
 from storage.items import FirstSight, ItemStore, Route, StoreResult
+from storage.locks import LockStore
 from storage.meta import MetaStore
 from storage.migrations import migrate
 from storage.models import NewItem, Source
@@ -57,6 +58,7 @@ class Storage:
         if run_migrations:
             migrate(self.db)
         self.meta = MetaStore(self.db)
+        self.locks = LockStore(self.db)
         self.guilds = GuildStore(self.db)
         self.feeds = FeedStore(self.db)
         self.sources = SourceStore(self.db)

@@ -26,7 +26,7 @@ from bot.text.limits import nonce
 from bot.text.markdown import MessagePayload
 from bot.text.marker import marked
 from storage import AsyncStorage
-from storage.models import Outgoing, Source
+from storage.models import Outgoing, Shards, Source
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class Deliverer:
         rng: random.Random | None = None,
         briefs: BriefService | None = None,
         stories: StoryDesk | None = None,
+        shards: Shards | None = None,
     ) -> None:
         self._storage = storage
         self._sender = sender
@@ -78,6 +79,7 @@ class Deliverer:
         self._rng = rng or random.Random()
         self._briefs = briefs
         self._stories = stories
+        self._shards = shards  # only these shards' guilds (other processes post the rest)
         self._lock = asyncio.Lock()
 
     async def deliver_due(self) -> int:
@@ -85,7 +87,9 @@ class Deliverer:
         posted = 0
         async with self._lock:  # one drain at a time, or two could post the same row
             while True:
-                due = await self._storage.run(self._storage.sync.deliveries.due, self._clock())
+                due = await self._storage.run(
+                    self._storage.sync.deliveries.due, self._clock(), shards=self._shards
+                )
                 if not due:
                     break
                 batch = await self._stories.merge_batch(due) if self._stories else due
@@ -99,7 +103,7 @@ class Deliverer:
                 if len(batch) == len(due) and not any(progress for _, progress in results):
                     break
             if self._stories is not None:
-                await self._stories.edit_first_posts(self._edit)
+                await self._stories.edit_first_posts(self._edit, self._shards)
         return posted
 
     async def _drain_channel(self, rows: list[Outgoing]) -> tuple[int, bool]:

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 SLOW_ANSWER_MS = 3000
 DATABASE_DOWN = "the database cannot be written"
 DATABASE_RETRY = 5.0  # seconds, doubled on each failure
+# How long a claimed feed is this process's to poll (PostgreSQL, several processes): longer
+# than any poll (fetch, parse limit, store); a process that dies holds it no longer.
+POLL_LEASE = timedelta(minutes=5)
 DATABASE_RETRY_MAX = 300.0
 
 
@@ -103,7 +106,9 @@ class Poller:
         if self._paused_until is not None and self._clock() < self._paused_until:
             return []
         try:
-            due = await self._storage.run(self._storage.sync.feeds.due, now, limit)
+            due = await self._storage.run(
+                self._storage.sync.feeds.claim_due, now, POLL_LEASE, limit
+            )
         except StorageError as exc:
             self._database_failed(exc)
             return []
@@ -121,9 +126,19 @@ class Poller:
         self._inflight.pop(feed_id, None)
 
     async def close(self) -> None:
+        """Stop the polls under way and hand their feeds back to any process."""
+        unfinished = list(self._inflight)
         for task in list(self._inflight.values()):
             task.cancel()
         await asyncio.gather(*self._inflight.values(), return_exceptions=True)
+        try:
+            await self._storage.run(self._storage.sync.feeds.release, unfinished, self._clock())
+        except StorageError:
+            log.warning(
+                "could not hand %d feeds back; they are due again within %s",
+                len(unfinished),
+                POLL_LEASE,
+            )
 
     async def _poll_bounded(self, feed: Feed) -> PollOutcome:
         async with self._limit:

@@ -12,7 +12,7 @@ from bot.pipeline.deliver import Sender
 from bot.text.limits import nonce
 from bot.text.markdown import MessagePayload, clean
 from storage import AsyncStorage
-from storage.models import Source
+from storage.models import Shards, Source
 from storage.sources import AlertDue
 
 log = logging.getLogger(__name__)
@@ -36,16 +36,21 @@ def alert_text(due: AlertDue) -> str:
 
 
 class Alerts:
-    def __init__(self, storage: AsyncStorage, sender: Sender, clock: Clock) -> None:
+    def __init__(
+        self, storage: AsyncStorage, sender: Sender, clock: Clock, *, shards: Shards | None = None
+    ) -> None:
         self._storage = storage
         self._sender = sender
         self._clock = clock
+        self._shards = shards  # alerts of these shards' guilds only (other processes: the rest)
 
     async def send_due(self) -> int:
         """Send every failing / recovered / gone alert not sent yet; return how many."""
         store = self._storage.sync.sources
         sent = 0
         for due in await self._storage.run(store.alerts_due, FAILING_AFTER):
+            if self._shards is not None and not self._shards.owns(due.source.guild_id):
+                continue
             channel = due.alert_channel_id or due.source.channel_id
             tag = nonce("na", due.source.id, due.kind[0], due.stamp)
             try:

@@ -26,6 +26,7 @@ from bot.text.limits import DESCRIPTION_LIMIT, TITLE_LIMIT, nonce
 from bot.text.markdown import MessagePayload, clean, first_sentences, link, truncate
 from storage import AsyncStorage
 from storage.digests import DigestCandidate, DigestSchedule
+from storage.models import Shards
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +113,26 @@ class DigestResult:
 
 class Digests:
     def __init__(
-        self, storage: AsyncStorage, sender: Sender, clock: Clock, scheduler: AsyncIOScheduler
+        self,
+        storage: AsyncStorage,
+        sender: Sender,
+        clock: Clock,
+        scheduler: AsyncIOScheduler,
+        *,
+        shards: Shards | None = None,
     ) -> None:
         self._storage = storage
         self._sender = sender
         self._clock = clock
         self._scheduler = scheduler
+        self._shards = shards  # digests of these shards' guilds only (other processes: the rest)
 
     async def start(self) -> None:
-        """Register every stored schedule; send what was missed while the bot was down."""
+        """Register every stored schedule of this process's guilds; send what was missed
+        while the bot was down."""
         for schedule in await self._storage.run(self._storage.sync.digests.all):
+            if self._shards is not None and not self._shards.owns(schedule.guild_id):
+                continue
             self._register(schedule)
             missed = missed_fire(schedule, self._clock())
             if missed is not None:

@@ -24,6 +24,7 @@ from storage.follows import DMBatch, Follow
 from storage.search import query_words
 
 log = logging.getLogger(__name__)
+DM_LOCK = "follow-dms"
 
 DM_EVERY = timedelta(minutes=10)
 KEYWORDS_MAX = 100
@@ -132,6 +133,9 @@ class FollowNotifier:
         """Match new items, then send the DMs that are due; return how many were sent."""
         store = self._storage.sync.follows
         async with self._lock:
+            # Several processes on one database: the one holding the lock sends every DM.
+            if not await self._storage.run(self._storage.sync.locks.try_hold, DM_LOCK):
+                return 0
             matched = await self._storage.run(store.match_new, self._clock())
             if matched:
                 log.info("%d new follow match(es)", matched)

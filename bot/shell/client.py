@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 import discord
@@ -25,6 +26,8 @@ discord.VoiceClient.warn_nacl = False
 
 
 IDENTIFY_WINDOW = 5.0  # Discord: max_concurrency identifies per 5 seconds, one per bucket
+IDENTIFY_POLL = 0.5  # seconds between tries for another process's identify turn
+COMMAND_SYNC_LOCK = "command-sync"
 
 
 class NewsBot(commands.AutoShardedBot):
@@ -65,7 +68,12 @@ class NewsBot(commands.AutoShardedBot):
         await self.app.start()
 
     async def _sync_commands(self) -> None:
-        """Sync when the commands changed; a Discord error must not stop the bot: retry later."""
+        """Sync when the commands changed; a Discord error must not stop the bot: retry later.
+        Of several processes on one database, the one holding the lock syncs."""
+        storage = self.app.storage
+        if not await storage.run(storage.sync.locks.try_hold, COMMAND_SYNC_LOCK):
+            log.info("another newsdesk process syncs the commands")
+            return
         try:
             await sync_commands(
                 self.tree, self.app.storage, dev_guild_id=self.app.settings.dev_guild_id
@@ -89,7 +97,27 @@ class NewsBot(commands.AutoShardedBot):
             last = self._identified.get(bucket)
             if last is not None and (wait := last + IDENTIFY_WINDOW - loop.time()) > 0:
                 await asyncio.sleep(wait)
+            await self._identify_turn(bucket)
             self._identified[bucket] = loop.time()
+
+    async def _identify_turn(self, bucket: int) -> None:
+        """Processes sharing a PostgreSQL database take turns: a bucket identifies once per
+        window across all of them (the last time is kept in the database, under a lock)."""
+        storage = self.app.storage
+        if storage.sync.db.dialect != "postgresql":
+            return
+        name = f"identify-{bucket}"
+        # The lock is another process's to free: nothing in this one can signal it.
+        while not await storage.run(storage.sync.locks.try_hold, name):  # noqa: ASYNC110
+            await asyncio.sleep(IDENTIFY_POLL)
+        try:
+            last = await storage.run(storage.sync.meta.get, name)
+            wait = IDENTIFY_WINDOW - (time.time() - float(last)) if last else 0.0
+            if wait > 0:
+                await asyncio.sleep(min(wait, IDENTIFY_WINDOW))
+            await storage.run(storage.sync.meta.set, name, str(time.time()))
+        finally:
+            await storage.run(storage.sync.locks.release, name)
 
     async def on_ready(self) -> None:
         log.info(

@@ -16,7 +16,7 @@ from bot.stories.cluster import DEFAULT_WINDOW, Fingerprint, StoryText, best_sto
 from bot.text.limits import CONTENT_LIMIT, EMBED_TOTAL_LIMIT, FIELD_LIMIT, FOOTER_LIMIT
 from bot.text.markdown import MessagePayload, clean, embed_length, truncate
 from storage import AsyncStorage
-from storage.models import Item, Outgoing
+from storage.models import Item, Outgoing, Shards
 from storage.stories import UNMERGED, Candidate, Coverage
 
 log = logging.getLogger(__name__)
@@ -130,12 +130,15 @@ class StoryDesk:
     async def coverage(self, delivery_id: int) -> list[Coverage]:
         return await self._storage.run(self._storage.sync.stories.coverage, delivery_id)
 
-    async def edit_first_posts(self, edit: Edit) -> int:
-        """Edit every sent first post whose story gained sources; return how many."""
+    async def edit_first_posts(self, edit: Edit, shards: Shards | None = None) -> int:
+        """Edit every sent first post (of `shards`' guilds) whose story gained sources;
+        return how many."""
         store = self._storage.sync
         done = 0
         for post in await self._storage.run(store.stories.needing_edit):
             outgoing = post.outgoing
+            if shards is not None and not shards.owns(outgoing.delivery.guild_id):
+                continue
             if await edit(outgoing.delivery.channel_id, post.message_id, outgoing):
                 await self._storage.run(store.stories.edited, post.story_id)
                 done += 1
