@@ -85,9 +85,10 @@ class Settings(BaseSettings):
     @property
     def shards(self) -> Shards | None:
         """The shards this process alone serves; None when it runs them all."""
-        if not self.shard_ids or self.shard_count is None:
+        ids = tuple(sorted(set(self.shard_ids)))
+        if not ids or self.shard_count is None or len(ids) == self.shard_count:
             return None
-        return Shards(self.shard_count, tuple(sorted(set(self.shard_ids))))
+        return Shards(self.shard_count, ids)
 
     @model_validator(mode="after")
     def _shards_in_range(self) -> Settings:
@@ -97,6 +98,11 @@ class Settings(BaseSettings):
             not 0 <= i < self.shard_count for i in self.shard_ids
         ):
             raise ValueError(f"shard ids must be between 0 and {self.shard_count - 1}")
+        if self.shards is not None and not is_postgresql_url(self.database):
+            raise ValueError(
+                "NEWSDESK_SHARD_IDS names only some shards, so other processes serve the "
+                "rest: they must share a PostgreSQL database (NEWSDESK_DATABASE=postgresql://...)"
+            )
         return self
 
     @model_validator(mode="after")
